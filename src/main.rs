@@ -1,1 +1,90 @@
-fn main() {}
+//! The `portal` binary: parse the command line, run the library, map the outcome to an exit
+//! code (0 ok, 1 content errors, 2 usage or I/O failure).
+
+use std::process::ExitCode;
+use std::time::Instant;
+
+use clap::Parser;
+use health_cyber_portal::cli::{Cli, Command, Format};
+use health_cyber_portal::{build, BuildOptions, Report};
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
+        }
+    };
+    if !cli.root.is_dir() {
+        eprintln!("portal: error: --root {} is not a folder", cli.root.display());
+        return ExitCode::from(2);
+    }
+    match cli.command {
+        Command::Build { output, strict, timings, format } => {
+            let output = output.unwrap_or_else(|| cli.root.join("public"));
+            run_build(BuildOptions { root: cli.root.clone(), output: Some(output) }, strict, timings, format)
+        }
+        Command::Check { strict, format } => run_build(BuildOptions { root: cli.root.clone(), output: None }, strict, false, format),
+    }
+}
+
+fn run_build(options: BuildOptions, strict: bool, timings: bool, format: Format) -> ExitCode {
+    let started = Instant::now();
+    let report = match build(&options) {
+        Ok(report) => report,
+        Err(e) => {
+            eprintln!("portal: error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let failed = report.errors() > 0 || (strict && report.warnings() > 0);
+    match format {
+        Format::Json => print_json(&report, failed, started),
+        Format::Text => print_text(&report, &options, failed, timings, started),
+    }
+    ExitCode::from(if failed { 1 } else { 0 })
+}
+
+fn print_text(report: &Report, options: &BuildOptions, failed: bool, timings: bool, started: Instant) {
+    for d in &report.diagnostics {
+        eprintln!("{d}");
+    }
+    if timings {
+        for (stage, time) in &report.timings {
+            eprintln!("  {stage:<10} {:>8.1} ms", time.as_secs_f64() * 1000.0);
+        }
+    }
+    let languages: Vec<String> = report
+        .languages
+        .iter()
+        .map(|(lang, c)| if c.untranslated > 0 { format!("{lang} {} (+{} untranslated)", c.pages, c.untranslated) } else { format!("{lang} {}", c.pages) })
+        .collect();
+    let pages: usize = report.languages.values().map(|c| c.pages).sum();
+    let verb = match (&options.output, report.written) {
+        (Some(dest), true) => format!("built {} files into {}", report.files, dest.display()),
+        (Some(dest), false) => format!("build failed; {} left as it was", dest.display()),
+        (None, _) if failed => "check failed".to_string(),
+        (None, _) => "check passed".to_string(),
+    };
+    eprintln!(
+        "portal: {verb}: {pages} pages ({}), {} error(s), {} warning(s) in {:.2} s",
+        languages.join(", "),
+        report.errors(),
+        report.warnings(),
+        started.elapsed().as_secs_f64()
+    );
+}
+
+fn print_json(report: &Report, failed: bool, started: Instant) {
+    let value = serde_json::json!({
+        "ok": !failed,
+        "errors": report.errors(),
+        "warnings": report.warnings(),
+        "diagnostics": report.diagnostics,
+        "languages": report.languages,
+        "files": report.files,
+        "seconds": started.elapsed().as_secs_f64(),
+    });
+    println!("{value}");
+}

@@ -1,0 +1,51 @@
+//! The command line: `portal build | check | search | serve | i18n`, each with `--root`.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+/// Health Cyber Portal: builds the multilingual static site from content/, themes/ and i18n/.
+#[derive(Debug, Parser)]
+#[command(name = "portal", version, about, propagate_version = true)]
+pub struct Cli {
+    /// The site's folder (holding content/, themes/, i18n/, portal.toml).
+    #[arg(long, global = true, default_value = ".", value_name = "DIR")]
+    pub root: PathBuf,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Build the site into the output folder (replaced only if the build succeeds).
+    Build {
+        /// Output folder [default: <root>/public].
+        #[arg(long, value_name = "DIR")]
+        output: Option<PathBuf>,
+        /// Treat warnings (such as missing translation keys) as errors.
+        #[arg(long)]
+        strict: bool,
+        /// Print the time spent in each pipeline stage.
+        #[arg(long)]
+        timings: bool,
+        /// Diagnostics and summary as text or JSON.
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+    /// Verify everything a build verifies (links, anchors, front matter, templates, translation
+    /// keys, tools) without writing anything.
+    Check {
+        /// Treat warnings as errors (for CI and translators).
+        #[arg(long)]
+        strict: bool,
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+}

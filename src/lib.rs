@@ -1,0 +1,229 @@
+//! Health Cyber Portal: multilingual Markdown -> a static site that works from any host and
+//! from disk. The pipeline, step by step:
+//!
+//! load (`site`: config, content, routes, i18n) -> Markdown (`markdown`, via `render`) ->
+//! templates (`templates`, `render`) -> feeds and sitemap (`feeds`) -> search index (`search`)
+//! -> `output`, the only writer. `build` and `check` run the same steps; `check` writes nothing.
+
+pub mod cli;
+pub mod config;
+pub mod content;
+pub mod error;
+pub mod feeds;
+pub mod i18n;
+pub mod markdown;
+pub mod output;
+pub mod render;
+pub mod search;
+pub mod site;
+pub mod templates;
+pub mod tools;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use rayon::prelude::*;
+use walkdir::WalkDir;
+
+use error::{Diagnostic, Result};
+use output::{CopiedFile, OutputFile};
+use site::Site;
+use templates::Theme;
+
+/// What to do with a site.
+#[derive(Debug, Clone)]
+pub struct BuildOptions {
+    pub root: PathBuf,
+    /// Where to write; `None` checks only.
+    pub output: Option<PathBuf>,
+}
+
+/// Pages of one language: translated, and fallbacks standing in for missing translations.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct LanguageCount {
+    pub pages: usize,
+    pub untranslated: usize,
+}
+
+/// The outcome of a build or check: every diagnostic, counts and stage timings.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct Report {
+    pub diagnostics: Vec<Diagnostic>,
+    pub languages: BTreeMap<String, LanguageCount>,
+    pub files: usize,
+    #[serde(skip)]
+    pub timings: Vec<(&'static str, Duration)>,
+    #[serde(skip)]
+    pub written: bool,
+}
+
+impl Report {
+    pub fn errors(&self) -> usize {
+        self.diagnostics.iter().filter(|d| d.is_error()).count()
+    }
+
+    pub fn warnings(&self) -> usize {
+        self.diagnostics.len() - self.errors()
+    }
+}
+
+struct Stopwatch {
+    last: Instant,
+    timings: Vec<(&'static str, Duration)>,
+}
+
+impl Stopwatch {
+    fn lap(&mut self, stage: &'static str) {
+        let now = Instant::now();
+        self.timings.push((stage, now - self.last));
+        self.last = now;
+    }
+}
+
+/// Builds the site (or only checks it). Content problems are in the report; `Err` means the
+/// output could not be written.
+pub fn build(options: &BuildOptions) -> Result<Report> {
+    let mut clock = Stopwatch { last: Instant::now(), timings: Vec::new() };
+    let mut report = Report::default();
+    let (site, mut diagnostics) = Site::load(&options.root);
+    clock.lap("load");
+
+    let theme_dir = site.root.join("themes").join(&site.config.theme);
+    let display_dir = site.theme_display_dir();
+    let (sources, mut theme_diagnostics) = templates::load_template_sources(&theme_dir, &display_dir);
+    diagnostics.append(&mut theme_diagnostics);
+    let needed_keys = i18n::template_keys(&sources);
+    diagnostics.extend(i18n::check_keys(&site.strings, &site.language_codes(), &needed_keys));
+    diagnostics.extend(check_term_labels(&site));
+    let theme = Theme::compile(&theme_dir, &display_dir, sources, &site.strings, &site.language_codes())
+        .map_err(|mut d| diagnostics.append(&mut d))
+        .ok();
+    clock.lap("templates");
+
+    let bodies = render::render_bodies(&site);
+    for body in &bodies {
+        diagnostics.extend(body.diagnostics.iter().cloned());
+    }
+    diagnostics.extend(render::check_anchors(&site, &bodies));
+    clock.lap("markdown");
+
+    let mut files: Vec<OutputFile> = Vec::new();
+    if let Some(theme) = &theme {
+        let mut missing = Vec::new();
+        for route in site.routes.routes.iter().filter(|r| !r.fallback) {
+            let page = &site.content.pages[route.page];
+            let template = render::template_for(page);
+            if !theme.has(&template) {
+                missing.push(Diagnostic::error(&page.file, 1, 1, format!("missing template `{template}` in {} for this page's kind", display_dir.join("templates").display())));
+            }
+        }
+        if missing.is_empty() {
+            let rendered: Vec<std::result::Result<OutputFile, Diagnostic>> = site
+                .routes
+                .routes
+                .par_iter()
+                .enumerate()
+                .map(|(i, route)| {
+                    site.render_route(theme, i, &bodies[i])
+                        .map(|html| OutputFile::new(route.url.clone(), html.into_bytes(), site.content.pages[route.page].file.clone()))
+                })
+                .collect();
+            let extra = site.render_taxonomies(theme).into_iter().chain(site.render_search_pages(theme)).chain(site.render_root_pages(theme));
+            for result in rendered.into_iter().chain(extra) {
+                match result {
+                    Ok(file) => files.push(file),
+                    Err(d) => diagnostics.push(d),
+                }
+            }
+        }
+        diagnostics.append(&mut missing);
+    }
+    clock.lap("render");
+
+    files.push(feeds::render_sitemap(&site));
+    files.push(feeds::render_robots(&site));
+    files.extend(feeds::render_feeds(&site));
+    files.extend(model_document_downloads(&site));
+    let copies = static_copies(&site, &theme_dir);
+    let targets = files.iter().map(|f| (f.path.as_str(), f.origin.as_path()));
+    diagnostics.extend(render::check_unique_paths(targets.chain(copies.iter().map(|c| (c.path.as_str(), c.source.as_path())))));
+    clock.lap("feeds");
+
+    for route in &site.routes.routes {
+        let count = report.languages.entry(route.lang.clone()).or_default();
+        if route.fallback {
+            count.untranslated += 1;
+        } else {
+            count.pages += 1;
+        }
+    }
+    diagnostics.sort();
+    diagnostics.dedup();
+    report.diagnostics = diagnostics;
+    report.files = files.len() + copies.len();
+    if report.errors() == 0 {
+        if let Some(dest) = &options.output {
+            output::write_site(dest, &files, &copies)?;
+            report.written = true;
+        }
+    }
+    clock.lap("write");
+    report.timings = clock.timings;
+    Ok(report)
+}
+
+/// Taxonomy terms need a label in each language's strings (`audience.hospital`).
+fn check_term_labels(site: &Site) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    let mut seen = std::collections::BTreeSet::new();
+    for route in &site.routes.routes {
+        let front = &site.content.pages[route.page].front;
+        for (taxonomy, ids) in [("audience", &front.audience), ("topics", &front.topics)] {
+            for id in ids {
+                let key = format!("{taxonomy}.{id}");
+                if !site.strings.has(&route.lang, &key) && seen.insert((route.lang.clone(), key.clone())) {
+                    out.push(Diagnostic::warning(
+                        Path::new("i18n").join(format!("{}.toml", route.lang)),
+                        0,
+                        0,
+                        format!("missing key `{key}` (label of a term used by {})", site.content.pages[route.page].file.display()),
+                    ));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Model documents are offered as Markdown next to their page.
+fn model_document_downloads(site: &Site) -> Vec<OutputFile> {
+    site.routes
+        .routes
+        .iter()
+        .filter(|r| site.content.pages[r.page].front.kind == content::Kind::Template)
+        .map(|r| {
+            let page = &site.content.pages[r.page];
+            let text = format!("# {}\n\n{}", page.front.title, page.body.trim_start());
+            OutputFile::new(render::markdown_download_path(&r.url), text.into_bytes(), page.file.clone())
+        })
+        .collect()
+}
+
+/// Theme static files go to `assets/`; content files that are not pages or data go next to
+/// their pages.
+fn static_copies(site: &Site, theme_dir: &Path) -> Vec<CopiedFile> {
+    let mut copies = Vec::new();
+    let static_dir = theme_dir.join("static");
+    for entry in WalkDir::new(&static_dir).sort_by_file_name().into_iter().flatten() {
+        if entry.file_type().is_file() {
+            let rel = entry.path().strip_prefix(&static_dir).unwrap_or(entry.path());
+            let rel = rel.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/");
+            copies.push(CopiedFile { path: format!("assets/{rel}"), source: entry.path().to_path_buf() });
+        }
+    }
+    for asset in &site.content.assets {
+        copies.push(CopiedFile { path: format!("{}/{}", asset.lang, asset.rel_path), source: asset.source.clone() });
+    }
+    copies
+}

@@ -1,0 +1,504 @@
+//! Render: every route's Markdown body and template context -> HTML, plus the pages that come
+//! from no Markdown file (taxonomy lists, search, the language chooser, 404). Pure: the result
+//! is a list of output files that only `output` writes.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::content::routes::{join_relative, relative_url, root_prefix};
+use crate::content::{Kind, Page};
+use crate::error::Diagnostic;
+use crate::markdown::{render_markdown, RenderOptions, Rendered, ResolvedLink, TocEntry};
+use crate::output::OutputFile;
+use crate::site::Site;
+use crate::templates::Theme;
+
+/// The Content-Security-Policy of every page: scripts and styles only from the site's own
+/// files, nothing inline, no request to anyone else.
+pub const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'";
+
+#[derive(Serialize)]
+struct LinkCtx {
+    title: String,
+    url: String,
+}
+
+#[derive(Serialize)]
+struct ItemCtx {
+    title: String,
+    url: String,
+    description: String,
+    kind: &'static str,
+    date: Option<String>,
+    is_section: bool,
+    fallback: bool,
+    current: bool,
+}
+
+#[derive(Serialize)]
+struct LanguageCtx {
+    code: String,
+    name: String,
+    url: String,
+    current: bool,
+    /// The page exists in this language (translated, not a fallback).
+    translated: bool,
+}
+
+#[derive(Serialize)]
+struct TermCtx {
+    id: String,
+    label: String,
+    url: String,
+    count: usize,
+}
+
+#[derive(Serialize)]
+struct PageCtx {
+    title: String,
+    description: String,
+    kind: &'static str,
+    content: String,
+    toc: Vec<TocEntry>,
+    date: Option<String>,
+    updated: Option<String>,
+    audience: Vec<TermCtx>,
+    topics: Vec<TermCtx>,
+    fallback: bool,
+    /// Language of the text (the source language for a fallback).
+    text_lang: String,
+    text_dir: &'static str,
+    /// Markdown file offered for download (model documents), relative to the page.
+    download: Option<String>,
+    task_count: usize,
+    is_section: bool,
+}
+
+/// Renders every body; the result is indexed like `site.routes.routes`.
+pub fn render_bodies(site: &Site) -> Vec<Rendered> {
+    site.routes.routes.par_iter().enumerate().map(|(i, _)| render_body(site, i)).collect()
+}
+
+fn render_body(site: &Site, index: usize) -> Rendered {
+    let route = &site.routes.routes[index];
+    let page = &site.content.pages[route.page];
+    let source = &site.config.source_language;
+    let resolve = |dest: &str| -> Result<ResolvedLink, String> {
+        if dest.starts_with('#') {
+            return Ok(ResolvedLink { href: dest.to_string(), target: Some((index, Some(dest[1..].to_string()))) });
+        }
+        if is_external(dest) {
+            return Ok(ResolvedLink { href: dest.to_string(), target: None });
+        }
+        if dest.starts_with('/') {
+            return Err(format!("`{dest}` is an absolute path: write a relative link (e.g. ../guidance/backups.md) so the site also works from disk"));
+        }
+        let (path, anchor) = match dest.split_once('#') {
+            Some((p, a)) => (p, Some(a.to_string())),
+            None => (dest, None),
+        };
+        let target = join_relative(&route.rel_path, path)
+            .ok_or_else(|| format!("link `{dest}` leads outside content/{}/", route.lang))?;
+        if path.ends_with(".md") {
+            let to = site
+                .routes
+                .resolve(&site.content, &route.lang, source, &target)
+                .ok_or_else(|| format!("broken link: `{dest}` (no page content/{}/{target})", route.lang))?;
+            let mut href = relative_url(&route.url, &site.routes.routes[to].url);
+            if let Some(a) = &anchor {
+                href.push('#');
+                href.push_str(a);
+            }
+            Ok(ResolvedLink { href, target: Some((to, anchor)) })
+        } else {
+            let asset_lang = [route.lang.as_str(), page.lang.as_str(), source.as_str()]
+                .into_iter()
+                .find(|l| site.asset_exists(l, &target))
+                .ok_or_else(|| format!("broken link: `{dest}` (no file content/{}/{target})", route.lang))?;
+            Ok(ResolvedLink { href: relative_url(&route.url, &format!("{asset_lang}/{target}")), target: None })
+        }
+    };
+    let callout_title = |kind: &str| site.strings.text(&page.lang, &format!("callout.{kind}"));
+    let opts = RenderOptions {
+        file: &page.file,
+        body_line: page.body_line,
+        interactive_tasks: page.front.kind == Kind::Checklist,
+        callout_title: &callout_title,
+        resolve_link: &resolve,
+    };
+    let mut rendered = render_markdown(&page.body, &opts);
+    if route.fallback {
+        // The source page reports its own problems; its fallbacks would only repeat them.
+        rendered.diagnostics.clear();
+    }
+    rendered
+}
+
+/// `https:`, `mailto:`, `tel:` and other schemes lead off the site.
+fn is_external(dest: &str) -> bool {
+    let scheme_end = dest.find(':');
+    let path_start = dest.find(['/', '#', '?']).unwrap_or(dest.len());
+    scheme_end.is_some_and(|i| i > 0 && i < path_start) || dest.starts_with("//")
+}
+
+/// Broken anchors: links to `page.md#x` where the page has no heading `x`.
+pub fn check_anchors(site: &Site, bodies: &[Rendered]) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    for (i, body) in bodies.iter().enumerate() {
+        if site.routes.routes[i].fallback {
+            continue;
+        }
+        let page = &site.content.pages[site.routes.routes[i].page];
+        for r in &body.anchor_refs {
+            if !bodies[r.route].anchors.contains(&r.anchor) && !TEMPLATE_ANCHORS.contains(&r.anchor.as_str()) {
+                let target = &site.content.pages[site.routes.routes[r.route].page];
+                out.push(Diagnostic::error(
+                    &page.file,
+                    r.line,
+                    r.column,
+                    format!("broken anchor: `#{}` is not a heading of {}", r.anchor, target.file.display()),
+                ));
+            }
+        }
+    }
+    out
+}
+
+/// Ids the page templates always provide.
+const TEMPLATE_ANCHORS: &[&str] = &["main", "top"];
+
+fn date_string(d: &Option<crate::content::front_matter::Date>) -> Option<String> {
+    d.as_ref().map(ToString::to_string)
+}
+
+/// The template a route is rendered with.
+pub fn template_for(page: &Page) -> String {
+    if page.rel_path == "_index.md" {
+        "home.html".into()
+    } else if page.is_section() && page.front.kind == Kind::Page {
+        "section.html".into()
+    } else {
+        format!("{}.html", page.front.kind.as_str())
+    }
+}
+
+impl Site {
+    fn item(&self, from: &str, index: usize, current: usize) -> ItemCtx {
+        let route = &self.routes.routes[index];
+        let page = &self.content.pages[route.page];
+        ItemCtx {
+            title: page.front.title.clone(),
+            url: relative_url(from, &route.url),
+            description: page.front.description.clone(),
+            kind: page.front.kind.as_str(),
+            date: date_string(&page.front.date),
+            is_section: page.is_section(),
+            fallback: route.fallback,
+            current: index == current,
+        }
+    }
+
+    fn term_label(&self, lang: &str, taxonomy: &str, id: &str) -> String {
+        self.strings.get(lang, &format!("{taxonomy}.{id}")).map_or_else(|| id.to_string(), str::to_string)
+    }
+
+    fn terms(&self, from: &str, lang: &str, taxonomy: &str, ids: &[String]) -> Vec<TermCtx> {
+        ids.iter()
+            .map(|id| TermCtx {
+                id: id.clone(),
+                label: self.term_label(lang, taxonomy, id),
+                url: relative_url(from, &format!("{lang}/{taxonomy}/{id}.html")),
+                count: 0,
+            })
+            .collect()
+    }
+
+    /// Switcher entries: the same page in every language (or that language's home).
+    fn language_links(&self, from: &str, lang: &str, key: Option<&str>) -> Vec<LanguageCtx> {
+        self.languages
+            .iter()
+            .map(|l| {
+                let same = key.and_then(|k| self.routes.by_key(&l.code, k));
+                let (url, translated) = match same {
+                    Some(r) => (relative_url(from, &self.routes.routes[r].url), !self.routes.routes[r].fallback),
+                    None => (relative_url(from, &format!("{}/index.html", l.code)), false),
+                };
+                LanguageCtx { code: l.code.clone(), name: l.name.clone(), url, current: l.code == lang, translated }
+            })
+            .collect()
+    }
+
+    /// Context shared by every page of a language.
+    fn base_context(&self, url: &str, lang: &str) -> tera::Context {
+        let language = self.language(lang);
+        let mut ctx = tera::Context::new();
+        let root = root_prefix(url);
+        ctx.insert("lang", lang);
+        ctx.insert("dir", language.dir.as_str());
+        ctx.insert("lang_name", &language.name);
+        ctx.insert("root", &root);
+        ctx.insert("url", url);
+        ctx.insert("site_title", &self.config.title);
+        ctx.insert("csp", CSP);
+        ctx.insert("source_lang", &self.config.source_language);
+        ctx.insert("source_lang_name", &self.language(&self.config.source_language).name);
+        ctx.insert("home_url", &relative_url(url, &format!("{lang}/index.html")));
+        ctx.insert("search_url", &relative_url(url, &format!("{lang}/search.html")));
+        ctx.insert("languages_url", &format!("{root}index.html#choose"));
+        ctx.insert("feed_url", &relative_url(url, &format!("{lang}/news/atom.xml")));
+        ctx.insert("has_feed", &self.has_feed(lang));
+        ctx.insert("main_nav", &self.main_nav(url, lang));
+        ctx.insert("noindex", &false);
+        ctx
+    }
+
+    fn main_nav(&self, from: &str, lang: &str) -> Vec<LinkCtx> {
+        let Some(home) = self.routes.by_path(lang, "_index.md") else { return Vec::new() };
+        self.routes.routes[home]
+            .children
+            .iter()
+            .map(|&c| {
+                let r = &self.routes.routes[c];
+                LinkCtx { title: self.content.pages[r.page].front.title.clone(), url: relative_url(from, &r.url) }
+            })
+            .collect()
+    }
+
+    pub fn has_feed(&self, lang: &str) -> bool {
+        self.routes.by_path(lang, "news/_index.md").is_some()
+    }
+
+    /// Renders one route with its template.
+    pub fn render_route(&self, theme: &Theme, index: usize, body: &Rendered) -> Result<String, Diagnostic> {
+        let route = &self.routes.routes[index];
+        let page = &self.content.pages[route.page];
+        let url = &route.url;
+        let lang = &route.lang;
+        let mut ctx = self.base_context(url, lang);
+        let text_language = self.language(&page.lang);
+        let download = (page.front.kind == Kind::Template).then(|| relative_url(url, &markdown_download_path(route.url.as_str())));
+        ctx.insert(
+            "page",
+            &PageCtx {
+                title: page.front.title.clone(),
+                description: page.front.description.clone(),
+                kind: page.front.kind.as_str(),
+                content: body.html.clone(),
+                toc: body.toc.clone(),
+                date: date_string(&page.front.date),
+                updated: date_string(&page.front.updated),
+                audience: self.terms(url, lang, "audience", &page.front.audience),
+                topics: self.terms(url, lang, "topics", &page.front.topics),
+                fallback: route.fallback,
+                text_lang: page.lang.clone(),
+                text_dir: text_language.dir.as_str(),
+                download,
+                task_count: body.task_count,
+                is_section: page.is_section(),
+            },
+        );
+        ctx.insert("noindex", &route.fallback);
+        ctx.insert("languages", &self.language_links(url, lang, Some(&route.key)));
+        let alternates: Vec<LinkCtx> = self
+            .languages
+            .iter()
+            .filter_map(|l| {
+                let r = self.routes.by_key(&l.code, &route.key)?;
+                (!self.routes.routes[r].fallback)
+                    .then(|| LinkCtx { title: l.code.clone(), url: relative_url(url, &self.routes.routes[r].url) })
+            })
+            .collect();
+        ctx.insert("alternates", &alternates);
+
+        let mut crumbs = Vec::new();
+        let mut parent = route.parent;
+        while let Some(p) = parent {
+            let r = &self.routes.routes[p];
+            crumbs.push(LinkCtx { title: self.content.pages[r.page].front.title.clone(), url: relative_url(url, &r.url) });
+            parent = r.parent;
+        }
+        crumbs.reverse();
+        ctx.insert("breadcrumbs", &crumbs);
+
+        let children: Vec<ItemCtx> = route.children.iter().map(|&c| self.item(url, c, index)).collect();
+        ctx.insert("children", &children);
+        let siblings: Vec<usize> = route.parent.map(|p| self.routes.routes[p].children.clone()).unwrap_or_default();
+        let position = siblings.iter().position(|&s| s == index);
+        let prev = position.and_then(|p| p.checked_sub(1)).map(|p| self.item(url, siblings[p], index));
+        let next = position.and_then(|p| siblings.get(p + 1)).map(|&s| self.item(url, s, index));
+        ctx.insert("prev", &prev);
+        ctx.insert("next", &next);
+        let section_nav: Vec<ItemCtx> = siblings.iter().map(|&s| self.item(url, s, index)).collect();
+        ctx.insert("section_nav", &section_nav);
+        if let Some(p) = route.parent {
+            ctx.insert("section", &self.item(url, p, index));
+        }
+        ctx.insert("latest_news", &self.latest_news(url, lang, 3));
+
+        let template = template_for(page);
+        theme
+            .render(lang, &template, &ctx, &self.theme_display_dir())
+            .map_err(|message| Diagnostic::error(&page.file, 0, 0, format!("cannot render with {template}: {message}")))
+    }
+
+    fn latest_news(&self, from: &str, lang: &str, count: usize) -> Vec<ItemCtx> {
+        let mut news: Vec<usize> = self
+            .routes
+            .routes
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| r.lang == lang && self.content.pages[r.page].front.kind == Kind::News)
+            .map(|(i, _)| i)
+            .collect();
+        news.sort_by(|&a, &b| {
+            let (pa, pb) = (&self.content.pages[self.routes.routes[a].page], &self.content.pages[self.routes.routes[b].page]);
+            date_string(&pb.front.date).cmp(&date_string(&pa.front.date)).then_with(|| pa.rel_path.cmp(&pb.rel_path))
+        });
+        news.into_iter().take(count).map(|i| self.item(from, i, usize::MAX)).collect()
+    }
+
+    /// Taxonomy term pages and the list of terms, per language and taxonomy.
+    pub fn render_taxonomies(&self, theme: &Theme) -> Vec<Result<OutputFile, Diagnostic>> {
+        let mut out = Vec::new();
+        for language in &self.languages {
+            let lang = &language.code;
+            for taxonomy in ["audience", "topics"] {
+                let mut terms: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+                for (i, r) in self.routes.routes.iter().enumerate().filter(|(_, r)| &r.lang == lang) {
+                    let front = &self.content.pages[r.page].front;
+                    let ids = if taxonomy == "audience" { &front.audience } else { &front.topics };
+                    for id in ids {
+                        terms.entry(id).or_default().push(i);
+                    }
+                }
+                if terms.is_empty() {
+                    continue;
+                }
+                let list_url = format!("{lang}/{taxonomy}/index.html");
+                let mut ctx = self.base_context(&list_url, lang);
+                let term_list: Vec<TermCtx> = terms
+                    .iter()
+                    .map(|(id, pages)| TermCtx {
+                        id: id.to_string(),
+                        label: self.term_label(lang, taxonomy, id),
+                        url: format!("{id}.html"),
+                        count: pages.len(),
+                    })
+                    .collect();
+                ctx.insert("taxonomy", taxonomy);
+                ctx.insert("terms", &term_list);
+                ctx.insert("languages", &self.language_links(&list_url, lang, None));
+                out.push(self.render_extra(theme, lang, "terms.html", &list_url, &ctx));
+                for (id, mut pages) in terms {
+                    let url = format!("{lang}/{taxonomy}/{id}.html");
+                    pages.sort_by(|&a, &b| {
+                        let (pa, pb) = (&self.content.pages[self.routes.routes[a].page], &self.content.pages[self.routes.routes[b].page]);
+                        pa.front.title.cmp(&pb.front.title).then_with(|| pa.rel_path.cmp(&pb.rel_path))
+                    });
+                    let mut ctx = self.base_context(&url, lang);
+                    ctx.insert("taxonomy", taxonomy);
+                    ctx.insert("term", &TermCtx { id: id.to_string(), label: self.term_label(lang, taxonomy, id), url: "index.html".into(), count: pages.len() });
+                    ctx.insert("children", &pages.iter().map(|&p| self.item(&url, p, usize::MAX)).collect::<Vec<_>>());
+                    ctx.insert("languages", &self.language_links(&url, lang, None));
+                    out.push(self.render_extra(theme, lang, "taxonomy.html", &url, &ctx));
+                }
+            }
+        }
+        out
+    }
+
+    /// Pages of every language that come from no Markdown file: search.
+    pub fn render_search_pages(&self, theme: &Theme) -> Vec<Result<OutputFile, Diagnostic>> {
+        self.languages
+            .iter()
+            .map(|l| {
+                let url = format!("{}/search.html", l.code);
+                let mut ctx = self.base_context(&url, &l.code);
+                ctx.insert("languages", &self.language_links(&url, &l.code, None));
+                let kinds: BTreeSet<&str> = self.routes.routes.iter().filter(|r| r.lang == l.code && !r.fallback).map(|r| self.content.pages[r.page].front.kind.as_str()).collect();
+                let audiences: BTreeSet<&str> = self.routes.routes.iter().filter(|r| r.lang == l.code && !r.fallback).flat_map(|r| self.content.pages[r.page].front.audience.iter().map(String::as_str)).collect();
+                ctx.insert("kinds", &kinds.into_iter().map(|k| LinkCtx { title: self.strings.text(&l.code, &format!("kind.{k}")), url: k.to_string() }).collect::<Vec<_>>());
+                ctx.insert("audiences", &audiences.into_iter().map(|a| LinkCtx { title: self.term_label(&l.code, "audience", a), url: a.to_string() }).collect::<Vec<_>>());
+                self.render_extra(theme, &l.code, "search.html", &url, &ctx)
+            })
+            .collect()
+    }
+
+    /// The root language chooser and the 404 page.
+    pub fn render_root_pages(&self, theme: &Theme) -> Vec<Result<OutputFile, Diagnostic>> {
+        let source = &self.config.source_language;
+        let mut ctx = self.base_context("index.html", source);
+        ctx.insert("languages", &self.language_links("index.html", source, Some("_index.md")));
+        let mut pages = vec![self.render_extra(theme, source, "languages.html", "index.html", &ctx)];
+        // The 404 page is served at any depth, so it cannot link relatively: it uses the
+        // site's path from base_url (a host serves it; file:// never shows it).
+        let mut ctx = self.base_context("404.html", source);
+        let base_path = self.config.base_url.splitn(4, '/').nth(3).map_or("/".to_string(), |p| format!("/{p}"));
+        ctx.insert("root", &base_path);
+        ctx.insert("home_url", &format!("{base_path}{source}/index.html"));
+        ctx.insert("languages_url", &format!("{base_path}index.html#choose"));
+        ctx.insert("search_url", &format!("{base_path}{source}/search.html"));
+        ctx.insert("main_nav", &Vec::<LinkCtx>::new());
+        ctx.insert("languages", &Vec::<LanguageCtx>::new());
+        pages.push(self.render_extra(theme, source, "404.html", "404.html", &ctx));
+        pages
+    }
+
+    fn render_extra(&self, theme: &Theme, lang: &str, template: &str, url: &str, ctx: &tera::Context) -> Result<OutputFile, Diagnostic> {
+        let display = self.theme_display_dir();
+        if !theme.has(template) {
+            return Err(Diagnostic::error(display.join("templates").join(template), 0, 0, format!("missing template `{template}` (needed for {url})")));
+        }
+        theme
+            .render(lang, template, ctx, &display)
+            .map(|html| OutputFile::new(url, html.into_bytes(), display.join("templates").join(template)))
+            .map_err(|m| Diagnostic::error(display.join("templates").join(template), 0, 0, m))
+    }
+
+    pub fn theme_display_dir(&self) -> std::path::PathBuf {
+        Path::new("themes").join(&self.config.theme)
+    }
+}
+
+/// Where a model document's Markdown is offered for download: next to its page.
+pub fn markdown_download_path(url: &str) -> String {
+    format!("{}.md", url.strip_suffix(".html").unwrap_or(url))
+}
+
+/// Output path collisions: two sources writing one file (an error naming both).
+pub fn check_unique_paths<'a>(targets: impl Iterator<Item = (&'a str, &'a Path)>) -> Vec<Diagnostic> {
+    let mut seen: BTreeMap<&str, &Path> = BTreeMap::new();
+    let mut out = Vec::new();
+    for (path, origin) in targets {
+        match seen.get(path) {
+            Some(first) if *first != origin => out.push(Diagnostic::error(
+                origin,
+                1,
+                1,
+                format!("two pages with one output path: {path} is also written by {}", first.display()),
+            )),
+            Some(_) => {}
+            None => {
+                seen.insert(path, origin);
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn external_links_are_recognised() {
+        assert!(is_external("https://www.enisa.europa.eu/"));
+        assert!(is_external("mailto:cert@example.org"));
+        assert!(!is_external("../guidance/backups.md"));
+        assert!(!is_external("backups.md#a:b"));
+    }
+}

@@ -1,0 +1,165 @@
+//! Templates: the theme's Tera templates, parsed once, with a `t(key=...)` function bound to each
+//! language's UI strings. Parse errors are reported with the template file and line.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use tera::Tera;
+use walkdir::WalkDir;
+
+use crate::content::load::read_text;
+use crate::error::Diagnostic;
+use crate::i18n::Strings;
+
+/// The theme: template sources, and a ready Tera instance per language.
+pub struct Theme {
+    pub dir: PathBuf,
+    /// (name, source) of every template, sorted by name.
+    pub sources: Vec<(String, String)>,
+    by_lang: HashMap<String, Tera>,
+}
+
+/// Reads `themes/<name>/templates/**/*.html` as (name, source) pairs.
+pub fn load_template_sources(theme_dir: &Path, display_dir: &Path) -> (Vec<(String, String)>, Vec<Diagnostic>) {
+    let templates_dir = theme_dir.join("templates");
+    let mut sources = Vec::new();
+    let mut diagnostics = Vec::new();
+    if !templates_dir.is_dir() {
+        diagnostics.push(Diagnostic::error(display_dir.join("templates"), 0, 0, "the theme has no templates folder"));
+        return (sources, diagnostics);
+    }
+    for entry in WalkDir::new(&templates_dir).sort_by_file_name().into_iter().flatten() {
+        if !entry.file_type().is_file() {
+            continue;
+        }
+        let rel = entry.path().strip_prefix(&templates_dir).unwrap_or(entry.path());
+        let name = rel.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/");
+        let display = display_dir.join("templates").join(rel);
+        match read_text(entry.path(), &display) {
+            Ok(text) => sources.push((name, text)),
+            Err(d) => diagnostics.push(d),
+        }
+    }
+    (sources, diagnostics)
+}
+
+/// Extracts `line:col` from a Tera/pest error text (`--> 3:5`).
+fn error_position(message: &str) -> (usize, usize) {
+    let Some(i) = message.find("--> ") else { return (0, 0) };
+    let rest = &message[i + 4..];
+    let mut parts = rest.split(|c: char| !c.is_ascii_digit()).filter(|s| !s.is_empty());
+    let line = parts.next().and_then(|s| s.parse().ok()).unwrap_or(0);
+    let col = parts.next().and_then(|s| s.parse().ok()).unwrap_or(0);
+    (line, col)
+}
+
+/// Flattens an error and its causes into one line.
+pub fn error_chain(error: &dyn std::error::Error) -> String {
+    let mut parts = vec![error.to_string()];
+    let mut source = error.source();
+    while let Some(e) = source {
+        parts.push(e.to_string());
+        source = e.source();
+    }
+    parts.join(": ")
+}
+
+fn first_line_of(message: &str) -> String {
+    // pest messages carry a source excerpt after the position; keep only what it says.
+    let summary: Vec<&str> = message
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with("-->") && !l.starts_with('|') && !l.chars().next().is_some_and(|c| c.is_ascii_digit()))
+        .collect();
+    summary.join(" ")
+}
+
+impl Theme {
+    /// Parses every template (reporting each broken one) and binds `t()` per language.
+    pub fn compile(theme_dir: &Path, display_dir: &Path, sources: Vec<(String, String)>, strings: &Strings, languages: &[String]) -> Result<Theme, Vec<Diagnostic>> {
+        let mut diagnostics = Vec::new();
+        for (name, text) in &sources {
+            let mut single = Tera::default();
+            single.autoescape_on(vec![".html", ".xml"]);
+            if let Err(e) = single.add_raw_template(name, text) {
+                let chain = error_chain(&e);
+                if !chain.contains("doesn't exist or isn't loaded") {
+                    let (line, col) = error_position(&chain);
+                    diagnostics.push(Diagnostic::error(
+                        display_dir.join("templates").join(name),
+                        line,
+                        col,
+                        format!("template error: {}", first_line_of(&chain)),
+                    ));
+                }
+            }
+        }
+        if !diagnostics.is_empty() {
+            return Err(diagnostics);
+        }
+        let mut tera = Tera::default();
+        tera.autoescape_on(vec![".html", ".xml"]);
+        tera.add_raw_templates(sources.iter().map(|(n, t)| (n.as_str(), t.as_str())))
+            .map_err(|e| vec![Diagnostic::error(display_dir.join("templates"), 0, 0, format!("template error: {}", first_line_of(&error_chain(&e))))])?;
+        let mut by_lang = HashMap::new();
+        for lang in languages {
+            let mut instance = tera.clone();
+            let table: Arc<BTreeMap<String, String>> = Arc::new(
+                strings
+                    .by_lang
+                    .get(&strings.source_lang)
+                    .into_iter()
+                    .chain(strings.by_lang.get(lang))
+                    .flat_map(|m| m.iter().map(|(k, v)| (k.clone(), v.clone())))
+                    .collect(),
+            );
+            instance.register_function("t", move |args: &HashMap<String, tera::Value>| {
+                let key = args.get("key").and_then(|v| v.as_str()).ok_or_else(|| tera::Error::msg("t() needs key=\"...\""))?;
+                Ok(tera::Value::String(table.get(key).cloned().unwrap_or_else(|| key.to_string())))
+            });
+            by_lang.insert(lang.clone(), instance);
+        }
+        Ok(Theme { dir: theme_dir.to_path_buf(), sources, by_lang })
+    }
+
+    pub fn has(&self, name: &str) -> bool {
+        self.sources.iter().any(|(n, _)| n == name)
+    }
+
+    /// Renders `name` in `lang`'s instance; errors name the template file.
+    pub fn render(&self, lang: &str, name: &str, context: &tera::Context, display_dir: &Path) -> Result<String, String> {
+        let tera = self.by_lang.get(lang).ok_or_else(|| format!("no templates for language {lang}"))?;
+        tera.render(name, context).map_err(|e| {
+            format!("{}: {}", display_dir.join("templates").join(name).display(), first_line_of(&error_chain(&e)))
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn broken_template_is_located() {
+        let sources = vec![
+            ("base.html".to_string(), "<p>\n{{ title }}\n{% if %}\n</p>".to_string()),
+            ("ok.html".to_string(), "{% extends \"base.html\" %}".to_string()),
+        ];
+        let err = Theme::compile(Path::new("t"), Path::new("themes/x"), sources, &Strings::default(), &[]).err().unwrap();
+        assert_eq!(err.len(), 1);
+        assert_eq!(err[0].path, Path::new("themes/x/templates/base.html"));
+        assert_eq!(err[0].line, 3);
+    }
+
+    #[test]
+    fn t_uses_the_language_then_the_source() {
+        let mut strings = Strings { source_lang: "en".into(), ..Strings::default() };
+        strings.by_lang.insert("en".into(), [("a".to_string(), "A".to_string()), ("b".to_string(), "B".to_string())].into());
+        strings.by_lang.insert("it".into(), [("a".to_string(), "Ai".to_string())].into());
+        let sources = vec![("x.html".to_string(), "{{ t(key=\"a\") }}{{ t(key=\"b\") }}{{ t(key=\"c\") }}".to_string())];
+        let theme = Theme::compile(Path::new("t"), Path::new("t"), sources, &strings, &["en".into(), "it".into()]).ok().unwrap();
+        let out = theme.render("it", "x.html", &tera::Context::new(), Path::new("t")).unwrap();
+        assert_eq!(out, "AiBc");
+    }
+}
