@@ -111,7 +111,9 @@ const KNOWN_LANGUAGES: &[(&str, &str, Direction)] = &[
 /// language subtag, optionally followed by a script (`Hant`) or region (`BR`, `419`) subtag.
 pub fn is_valid_language_code(code: &str) -> bool {
     let mut parts = code.split('-');
-    let Some(primary) = parts.next() else { return false };
+    let Some(primary) = parts.next() else {
+        return false;
+    };
     if !(2..=3).contains(&primary.len()) || !primary.bytes().all(|b| b.is_ascii_lowercase()) {
         return false;
     }
@@ -145,15 +147,21 @@ impl Config {
                 .name
                 .or_else(|| known.map(|k| k.1.to_string()))
                 .unwrap_or_else(|| code.to_string()),
-            dir: settings.dir.or(known.map(|k| k.2)).unwrap_or(Direction::Ltr),
+            dir: settings
+                .dir
+                .or(known.map(|k| k.2))
+                .unwrap_or(Direction::Ltr),
         }
     }
 }
 
 /// Parses `portal.toml`; a missing file means the defaults.
 pub fn parse_config(path: &Path, text: Option<&str>) -> Result<Config, Diagnostic> {
-    let Some(text) = text else { return Ok(Config::default()) };
-    let mut config: Config = toml::from_str(text).map_err(|e| toml_diagnostic(path, text, 0, &e))?;
+    let Some(text) = text else {
+        return Ok(Config::default());
+    };
+    let mut config: Config =
+        toml::from_str(text).map_err(|e| toml_diagnostic(path, text, 0, &e))?;
     if !config.base_url.ends_with('/') {
         config.base_url.push('/');
     }
@@ -162,8 +170,15 @@ pub fn parse_config(path: &Path, text: Option<&str>) -> Result<Config, Diagnosti
 
 /// Turns a TOML error into a diagnostic at its line; `line_offset` is the number of lines of
 /// the file that precede the TOML text (front matter starts after the `+++` line).
-pub fn toml_diagnostic(path: &Path, text: &str, line_offset: usize, error: &toml::de::Error) -> Diagnostic {
-    let (line, column) = error.span().map_or((1, 0), |span| line_col(text, span.start));
+pub fn toml_diagnostic(
+    path: &Path,
+    text: &str,
+    line_offset: usize,
+    error: &toml::de::Error,
+) -> Diagnostic {
+    let (line, column) = error
+        .span()
+        .map_or((1, 0), |span| line_col(text, span.start));
     let message = error.message().trim().replace('\n', " ");
     Diagnostic::error(path, line + line_offset, column, message)
 }
@@ -177,7 +192,9 @@ mod tests {
         for good in ["en", "it", "pt-BR", "zh-Hant", "es-419", "fil"] {
             assert!(is_valid_language_code(good), "{good}");
         }
-        for bad in ["", "EN", "english", "pt_BR", "pt-br", "e", "zh-hant", "en-", "a-b-c-d"] {
+        for bad in [
+            "", "EN", "english", "pt_BR", "pt-br", "e", "zh-hant", "en-", "a-b-c-d",
+        ] {
             assert!(!is_valid_language_code(bad), "{bad}");
         }
     }
@@ -191,7 +208,10 @@ mod tests {
         assert_eq!(config.language("xx").name, "xx");
         config.languages.insert(
             "it".into(),
-            LanguageSettings { name: Some("Italiano (IT)".into()), dir: None },
+            LanguageSettings {
+                name: Some("Italiano (IT)".into()),
+                dir: None,
+            },
         );
         assert_eq!(config.language("it").name, "Italiano (IT)");
     }

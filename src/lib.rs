@@ -84,21 +84,35 @@ impl Stopwatch {
 /// Builds the site (or only checks it). Content problems are in the report; `Err` means the
 /// output could not be written.
 pub fn build(options: &BuildOptions) -> Result<Report> {
-    let mut clock = Stopwatch { last: Instant::now(), timings: Vec::new() };
+    let mut clock = Stopwatch {
+        last: Instant::now(),
+        timings: Vec::new(),
+    };
     let mut report = Report::default();
     let (site, mut diagnostics) = Site::load(&options.root);
     clock.lap("load");
 
     let theme_dir = site.root.join("themes").join(&site.config.theme);
     let display_dir = site.theme_display_dir();
-    let (sources, mut theme_diagnostics) = templates::load_template_sources(&theme_dir, &display_dir);
+    let (sources, mut theme_diagnostics) =
+        templates::load_template_sources(&theme_dir, &display_dir);
     diagnostics.append(&mut theme_diagnostics);
     let needed_keys = i18n::template_keys(&sources);
-    diagnostics.extend(i18n::check_keys(&site.strings, &site.language_codes(), &needed_keys));
+    diagnostics.extend(i18n::check_keys(
+        &site.strings,
+        &site.language_codes(),
+        &needed_keys,
+    ));
     diagnostics.extend(check_term_labels(&site));
-    let theme = Theme::compile(&theme_dir, &display_dir, sources, &site.strings, &site.language_codes())
-        .map_err(|mut d| diagnostics.append(&mut d))
-        .ok();
+    let theme = Theme::compile(
+        &theme_dir,
+        &display_dir,
+        sources,
+        &site.strings,
+        &site.language_codes(),
+    )
+    .map_err(|mut d| diagnostics.append(&mut d))
+    .ok();
     clock.lap("templates");
 
     let bodies = render::render_bodies(&site);
@@ -115,8 +129,20 @@ pub fn build(options: &BuildOptions) -> Result<Report> {
             let page = &site.content.pages[route.page];
             let template = render::template_for(page);
             if !theme.has(&template) {
-                missing.push(Diagnostic::error(&page.file, 1, 1, format!("missing template `{template}` in {} for this page's kind", display_dir.join("templates").display())));
+                missing.push(Diagnostic::error(
+                    &page.file,
+                    1,
+                    1,
+                    format!(
+                        "missing template `{template}` in {} for this page's kind",
+                        display_dir.join("templates").display()
+                    ),
+                ));
             }
+        }
+        if theme.sources.is_empty() {
+            // The theme itself is missing; that one error says it all.
+            missing.clear();
         }
         if missing.is_empty() {
             let rendered: Vec<std::result::Result<OutputFile, Diagnostic>> = site
@@ -125,11 +151,20 @@ pub fn build(options: &BuildOptions) -> Result<Report> {
                 .par_iter()
                 .enumerate()
                 .map(|(i, route)| {
-                    site.render_route(theme, i, &bodies[i])
-                        .map(|html| OutputFile::new(route.url.clone(), html.into_bytes(), site.content.pages[route.page].file.clone()))
+                    site.render_route(theme, i, &bodies[i]).map(|html| {
+                        OutputFile::new(
+                            route.url.clone(),
+                            html.into_bytes(),
+                            site.content.pages[route.page].file.clone(),
+                        )
+                    })
                 })
                 .collect();
-            let extra = site.render_taxonomies(theme).into_iter().chain(site.render_search_pages(theme)).chain(site.render_root_pages(theme));
+            let extra = site
+                .render_taxonomies(theme)
+                .into_iter()
+                .chain(site.render_search_pages(theme))
+                .chain(site.render_root_pages(theme));
             for result in rendered.into_iter().chain(extra) {
                 match result {
                     Ok(file) => files.push(file),
@@ -147,7 +182,9 @@ pub fn build(options: &BuildOptions) -> Result<Report> {
     files.extend(model_document_downloads(&site));
     let copies = static_copies(&site, &theme_dir);
     let targets = files.iter().map(|f| (f.path.as_str(), f.origin.as_path()));
-    diagnostics.extend(render::check_unique_paths(targets.chain(copies.iter().map(|c| (c.path.as_str(), c.source.as_path())))));
+    diagnostics.extend(render::check_unique_paths(
+        targets.chain(copies.iter().map(|c| (c.path.as_str(), c.source.as_path()))),
+    ));
     clock.lap("feeds");
 
     for route in &site.routes.routes {
@@ -182,12 +219,17 @@ fn check_term_labels(site: &Site) -> Vec<Diagnostic> {
         for (taxonomy, ids) in [("audience", &front.audience), ("topics", &front.topics)] {
             for id in ids {
                 let key = format!("{taxonomy}.{id}");
-                if !site.strings.has(&route.lang, &key) && seen.insert((route.lang.clone(), key.clone())) {
+                if !site.strings.has(&route.lang, &key)
+                    && seen.insert((route.lang.clone(), key.clone()))
+                {
                     out.push(Diagnostic::warning(
                         Path::new("i18n").join(format!("{}.toml", route.lang)),
                         0,
                         0,
-                        format!("missing key `{key}` (label of a term used by {})", site.content.pages[route.page].file.display()),
+                        format!(
+                            "missing key `{key}` (label of a term used by {})",
+                            site.content.pages[route.page].file.display()
+                        ),
                     ));
                 }
             }
@@ -205,7 +247,11 @@ fn model_document_downloads(site: &Site) -> Vec<OutputFile> {
         .map(|r| {
             let page = &site.content.pages[r.page];
             let text = format!("# {}\n\n{}", page.front.title, page.body.trim_start());
-            OutputFile::new(render::markdown_download_path(&r.url), text.into_bytes(), page.file.clone())
+            OutputFile::new(
+                render::markdown_download_path(&r.url),
+                text.into_bytes(),
+                page.file.clone(),
+            )
         })
         .collect()
 }
@@ -215,15 +261,32 @@ fn model_document_downloads(site: &Site) -> Vec<OutputFile> {
 fn static_copies(site: &Site, theme_dir: &Path) -> Vec<CopiedFile> {
     let mut copies = Vec::new();
     let static_dir = theme_dir.join("static");
-    for entry in WalkDir::new(&static_dir).sort_by_file_name().into_iter().flatten() {
+    for entry in WalkDir::new(&static_dir)
+        .sort_by_file_name()
+        .into_iter()
+        .flatten()
+    {
         if entry.file_type().is_file() {
-            let rel = entry.path().strip_prefix(&static_dir).unwrap_or(entry.path());
-            let rel = rel.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/");
-            copies.push(CopiedFile { path: format!("assets/{rel}"), source: entry.path().to_path_buf() });
+            let rel = entry
+                .path()
+                .strip_prefix(&static_dir)
+                .unwrap_or(entry.path());
+            let rel = rel
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy())
+                .collect::<Vec<_>>()
+                .join("/");
+            copies.push(CopiedFile {
+                path: format!("assets/{rel}"),
+                source: entry.path().to_path_buf(),
+            });
         }
     }
     for asset in &site.content.assets {
-        copies.push(CopiedFile { path: format!("{}/{}", asset.lang, asset.rel_path), source: asset.source.clone() });
+        copies.push(CopiedFile {
+            path: format!("{}/{}", asset.lang, asset.rel_path),
+            source: asset.source.clone(),
+        });
     }
     copies
 }

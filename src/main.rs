@@ -17,15 +17,39 @@ fn main() -> ExitCode {
         }
     };
     if !cli.root.is_dir() {
-        eprintln!("portal: error: --root {} is not a folder", cli.root.display());
+        eprintln!(
+            "portal: error: --root {} is not a folder",
+            cli.root.display()
+        );
         return ExitCode::from(2);
     }
     match cli.command {
-        Command::Build { output, strict, timings, format } => {
+        Command::Build {
+            output,
+            strict,
+            timings,
+            format,
+        } => {
             let output = output.unwrap_or_else(|| cli.root.join("public"));
-            run_build(BuildOptions { root: cli.root.clone(), output: Some(output) }, strict, timings, format)
+            run_build(
+                BuildOptions {
+                    root: cli.root.clone(),
+                    output: Some(output),
+                },
+                strict,
+                timings,
+                format,
+            )
         }
-        Command::Check { strict, format } => run_build(BuildOptions { root: cli.root.clone(), output: None }, strict, false, format),
+        Command::Check { strict, format } => run_build(
+            BuildOptions {
+                root: cli.root.clone(),
+                output: None,
+            },
+            strict,
+            false,
+            format,
+        ),
     }
 }
 
@@ -46,7 +70,13 @@ fn run_build(options: BuildOptions, strict: bool, timings: bool, format: Format)
     ExitCode::from(if failed { 1 } else { 0 })
 }
 
-fn print_text(report: &Report, options: &BuildOptions, failed: bool, timings: bool, started: Instant) {
+fn print_text(
+    report: &Report,
+    options: &BuildOptions,
+    failed: bool,
+    timings: bool,
+    started: Instant,
+) {
     for d in &report.diagnostics {
         eprintln!("{d}");
     }
@@ -58,7 +88,13 @@ fn print_text(report: &Report, options: &BuildOptions, failed: bool, timings: bo
     let languages: Vec<String> = report
         .languages
         .iter()
-        .map(|(lang, c)| if c.untranslated > 0 { format!("{lang} {} (+{} untranslated)", c.pages, c.untranslated) } else { format!("{lang} {}", c.pages) })
+        .map(|(lang, c)| {
+            if c.untranslated > 0 {
+                format!("{lang} {} (+{} untranslated)", c.pages, c.untranslated)
+            } else {
+                format!("{lang} {}", c.pages)
+            }
+        })
         .collect();
     let pages: usize = report.languages.values().map(|c| c.pages).sum();
     let verb = match (&options.output, report.written) {

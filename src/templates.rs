@@ -21,20 +21,39 @@ pub struct Theme {
 }
 
 /// Reads `themes/<name>/templates/**/*.html` as (name, source) pairs.
-pub fn load_template_sources(theme_dir: &Path, display_dir: &Path) -> (Vec<(String, String)>, Vec<Diagnostic>) {
+pub fn load_template_sources(
+    theme_dir: &Path,
+    display_dir: &Path,
+) -> (Vec<(String, String)>, Vec<Diagnostic>) {
     let templates_dir = theme_dir.join("templates");
     let mut sources = Vec::new();
     let mut diagnostics = Vec::new();
     if !templates_dir.is_dir() {
-        diagnostics.push(Diagnostic::error(display_dir.join("templates"), 0, 0, "the theme has no templates folder"));
+        diagnostics.push(Diagnostic::error(
+            display_dir.join("templates"),
+            0,
+            0,
+            "the theme has no templates folder",
+        ));
         return (sources, diagnostics);
     }
-    for entry in WalkDir::new(&templates_dir).sort_by_file_name().into_iter().flatten() {
+    for entry in WalkDir::new(&templates_dir)
+        .sort_by_file_name()
+        .into_iter()
+        .flatten()
+    {
         if !entry.file_type().is_file() {
             continue;
         }
-        let rel = entry.path().strip_prefix(&templates_dir).unwrap_or(entry.path());
-        let name = rel.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/");
+        let rel = entry
+            .path()
+            .strip_prefix(&templates_dir)
+            .unwrap_or(entry.path());
+        let name = rel
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy())
+            .collect::<Vec<_>>()
+            .join("/");
         let display = display_dir.join("templates").join(rel);
         match read_text(entry.path(), &display) {
             Ok(text) => sources.push((name, text)),
@@ -46,9 +65,13 @@ pub fn load_template_sources(theme_dir: &Path, display_dir: &Path) -> (Vec<(Stri
 
 /// Extracts `line:col` from a Tera/pest error text (`--> 3:5`).
 fn error_position(message: &str) -> (usize, usize) {
-    let Some(i) = message.find("--> ") else { return (0, 0) };
+    let Some(i) = message.find("--> ") else {
+        return (0, 0);
+    };
     let rest = &message[i + 4..];
-    let mut parts = rest.split(|c: char| !c.is_ascii_digit()).filter(|s| !s.is_empty());
+    let mut parts = rest
+        .split(|c: char| !c.is_ascii_digit())
+        .filter(|s| !s.is_empty());
     let line = parts.next().and_then(|s| s.parse().ok()).unwrap_or(0);
     let col = parts.next().and_then(|s| s.parse().ok()).unwrap_or(0);
     (line, col)
@@ -70,14 +93,42 @@ fn first_line_of(message: &str) -> String {
     let summary: Vec<&str> = message
         .lines()
         .map(str::trim)
-        .filter(|l| !l.is_empty() && !l.starts_with("-->") && !l.starts_with('|') && !l.chars().next().is_some_and(|c| c.is_ascii_digit()))
+        .filter(|l| {
+            !l.is_empty()
+                && !l.starts_with("-->")
+                && !l.starts_with('|')
+                && !l.chars().next().is_some_and(|c| c.is_ascii_digit())
+        })
         .collect();
     summary.join(" ")
 }
 
+/// Escapes what is significant in HTML text and double-quoted attributes. Tera's default also
+/// escapes `/`, which bloats every relative URL without making anything safer.
+pub fn escape_html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
 impl Theme {
     /// Parses every template (reporting each broken one) and binds `t()` per language.
-    pub fn compile(theme_dir: &Path, display_dir: &Path, sources: Vec<(String, String)>, strings: &Strings, languages: &[String]) -> Result<Theme, Vec<Diagnostic>> {
+    pub fn compile(
+        theme_dir: &Path,
+        display_dir: &Path,
+        sources: Vec<(String, String)>,
+        strings: &Strings,
+        languages: &[String],
+    ) -> Result<Theme, Vec<Diagnostic>> {
         let mut diagnostics = Vec::new();
         for (name, text) in &sources {
             let mut single = Tera::default();
@@ -100,8 +151,16 @@ impl Theme {
         }
         let mut tera = Tera::default();
         tera.autoescape_on(vec![".html", ".xml"]);
+        tera.set_escape_fn(escape_html);
         tera.add_raw_templates(sources.iter().map(|(n, t)| (n.as_str(), t.as_str())))
-            .map_err(|e| vec![Diagnostic::error(display_dir.join("templates"), 0, 0, format!("template error: {}", first_line_of(&error_chain(&e))))])?;
+            .map_err(|e| {
+                vec![Diagnostic::error(
+                    display_dir.join("templates"),
+                    0,
+                    0,
+                    format!("template error: {}", first_line_of(&error_chain(&e))),
+                )]
+            })?;
         let mut by_lang = HashMap::new();
         for lang in languages {
             let mut instance = tera.clone();
@@ -115,12 +174,21 @@ impl Theme {
                     .collect(),
             );
             instance.register_function("t", move |args: &HashMap<String, tera::Value>| {
-                let key = args.get("key").and_then(|v| v.as_str()).ok_or_else(|| tera::Error::msg("t() needs key=\"...\""))?;
-                Ok(tera::Value::String(table.get(key).cloned().unwrap_or_else(|| key.to_string())))
+                let key = args
+                    .get("key")
+                    .and_then(|v| v.as_str())
+                    .ok_or_else(|| tera::Error::msg("t() needs key=\"...\""))?;
+                Ok(tera::Value::String(
+                    table.get(key).cloned().unwrap_or_else(|| key.to_string()),
+                ))
             });
             by_lang.insert(lang.clone(), instance);
         }
-        Ok(Theme { dir: theme_dir.to_path_buf(), sources, by_lang })
+        Ok(Theme {
+            dir: theme_dir.to_path_buf(),
+            sources,
+            by_lang,
+        })
     }
 
     pub fn has(&self, name: &str) -> bool {
@@ -128,10 +196,23 @@ impl Theme {
     }
 
     /// Renders `name` in `lang`'s instance; errors name the template file.
-    pub fn render(&self, lang: &str, name: &str, context: &tera::Context, display_dir: &Path) -> Result<String, String> {
-        let tera = self.by_lang.get(lang).ok_or_else(|| format!("no templates for language {lang}"))?;
+    pub fn render(
+        &self,
+        lang: &str,
+        name: &str,
+        context: &tera::Context,
+        display_dir: &Path,
+    ) -> Result<String, String> {
+        let tera = self
+            .by_lang
+            .get(lang)
+            .ok_or_else(|| format!("no templates for language {lang}"))?;
         tera.render(name, context).map_err(|e| {
-            format!("{}: {}", display_dir.join("templates").join(name).display(), first_line_of(&error_chain(&e)))
+            format!(
+                "{}: {}",
+                display_dir.join("templates").join(name).display(),
+                first_line_of(&error_chain(&e))
+            )
         })
     }
 }
@@ -143,10 +224,24 @@ mod tests {
     #[test]
     fn broken_template_is_located() {
         let sources = vec![
-            ("base.html".to_string(), "<p>\n{{ title }}\n{% if %}\n</p>".to_string()),
-            ("ok.html".to_string(), "{% extends \"base.html\" %}".to_string()),
+            (
+                "base.html".to_string(),
+                "<p>\n{{ title }}\n{% if %}\n</p>".to_string(),
+            ),
+            (
+                "ok.html".to_string(),
+                "{% extends \"base.html\" %}".to_string(),
+            ),
         ];
-        let err = Theme::compile(Path::new("t"), Path::new("themes/x"), sources, &Strings::default(), &[]).err().unwrap();
+        let err = Theme::compile(
+            Path::new("t"),
+            Path::new("themes/x"),
+            sources,
+            &Strings::default(),
+            &[],
+        )
+        .err()
+        .unwrap();
         assert_eq!(err.len(), 1);
         assert_eq!(err[0].path, Path::new("themes/x/templates/base.html"));
         assert_eq!(err[0].line, 3);
@@ -154,12 +249,37 @@ mod tests {
 
     #[test]
     fn t_uses_the_language_then_the_source() {
-        let mut strings = Strings { source_lang: "en".into(), ..Strings::default() };
-        strings.by_lang.insert("en".into(), [("a".to_string(), "A".to_string()), ("b".to_string(), "B".to_string())].into());
-        strings.by_lang.insert("it".into(), [("a".to_string(), "Ai".to_string())].into());
-        let sources = vec![("x.html".to_string(), "{{ t(key=\"a\") }}{{ t(key=\"b\") }}{{ t(key=\"c\") }}".to_string())];
-        let theme = Theme::compile(Path::new("t"), Path::new("t"), sources, &strings, &["en".into(), "it".into()]).ok().unwrap();
-        let out = theme.render("it", "x.html", &tera::Context::new(), Path::new("t")).unwrap();
+        let mut strings = Strings {
+            source_lang: "en".into(),
+            ..Strings::default()
+        };
+        strings.by_lang.insert(
+            "en".into(),
+            [
+                ("a".to_string(), "A".to_string()),
+                ("b".to_string(), "B".to_string()),
+            ]
+            .into(),
+        );
+        strings
+            .by_lang
+            .insert("it".into(), [("a".to_string(), "Ai".to_string())].into());
+        let sources = vec![(
+            "x.html".to_string(),
+            "{{ t(key=\"a\") }}{{ t(key=\"b\") }}{{ t(key=\"c\") }}".to_string(),
+        )];
+        let theme = Theme::compile(
+            Path::new("t"),
+            Path::new("t"),
+            sources,
+            &strings,
+            &["en".into(), "it".into()],
+        )
+        .ok()
+        .unwrap();
+        let out = theme
+            .render("it", "x.html", &tera::Context::new(), Path::new("t"))
+            .unwrap();
         assert_eq!(out, "AiBc");
     }
 }

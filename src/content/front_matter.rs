@@ -91,11 +91,17 @@ impl std::str::FromStr for Date {
     fn from_str(s: &str) -> Result<Self, String> {
         let bad = || format!("`{s}` is not a date: write YYYY-MM-DD");
         let mut parts = s.splitn(3, '-');
-        let (Some(y), Some(m), Some(d)) = (parts.next(), parts.next(), parts.next()) else { return Err(bad()) };
+        let (Some(y), Some(m), Some(d)) = (parts.next(), parts.next(), parts.next()) else {
+            return Err(bad());
+        };
         if y.len() != 4 || m.len() != 2 || d.len() != 2 {
             return Err(bad());
         }
-        let date = Date { year: y.parse().map_err(|_| bad())?, month: m.parse().map_err(|_| bad())?, day: d.parse().map_err(|_| bad())? };
+        let date = Date {
+            year: y.parse().map_err(|_| bad())?,
+            month: m.parse().map_err(|_| bad())?,
+            day: d.parse().map_err(|_| bad())?,
+        };
         if !(1..=12).contains(&date.month) || !(1..=31).contains(&date.day) {
             return Err(bad());
         }
@@ -114,7 +120,11 @@ impl<'de> Deserialize<'de> for Date {
         let text = match Raw::deserialize(deserializer)? {
             Raw::Toml(dt) => match (dt.date, dt.time) {
                 (Some(date), _) => date.to_string(),
-                _ => return Err(serde::de::Error::custom(format!("`{dt}` is not a date: write YYYY-MM-DD"))),
+                _ => {
+                    return Err(serde::de::Error::custom(format!(
+                        "`{dt}` is not a date: write YYYY-MM-DD"
+                    )))
+                }
             },
             Raw::Text(s) => s,
         };
@@ -158,7 +168,12 @@ pub fn parse_page(path: &Path, text: &str) -> Result<Parsed, Vec<Diagnostic>> {
         toml_len += line.len();
     }
     let Some(closing_line) = closing_line else {
-        return Err(vec![Diagnostic::error(path, 1, 1, "front matter is not closed: no second `+++` line")]);
+        return Err(vec![Diagnostic::error(
+            path,
+            1,
+            1,
+            "front matter is not closed: no second `+++` line",
+        )]);
     };
     let toml_start = first.len();
     let toml_text = &text[toml_start..toml_start + toml_len];
@@ -186,22 +201,33 @@ pub fn parse_page(path: &Path, text: &str) -> Result<Parsed, Vec<Diagnostic>> {
     if !problems.is_empty() {
         return Err(problems);
     }
-    Ok(Parsed { front, body: text[body_start..].to_string(), body_line: closing_line + 1 })
+    Ok(Parsed {
+        front,
+        body: text[body_start..].to_string(),
+        body_line: closing_line + 1,
+    })
 }
 
 /// Taxonomy term IDs are the same in every language, so they are plain ASCII slugs.
 fn is_term_id(term: &str) -> bool {
     !term.is_empty()
-        && term.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && term
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
         && !term.starts_with('-')
         && !term.ends_with('-')
 }
 
 /// 1-based line (within the TOML) of the line assigning `field`, if any.
 fn field_line(toml_text: &str, field: &str) -> Option<usize> {
-    toml_text.lines().position(|l| {
-        l.trim_start().strip_prefix(field).is_some_and(|r| r.trim_start().starts_with('='))
-    }).map(|i| i + 1)
+    toml_text
+        .lines()
+        .position(|l| {
+            l.trim_start()
+                .strip_prefix(field)
+                .is_some_and(|r| r.trim_start().starts_with('='))
+        })
+        .map(|i| i + 1)
 }
 
 #[cfg(test)]
@@ -236,8 +262,12 @@ mod tests {
 
     #[test]
     fn missing_or_unclosed_front_matter_is_reported() {
-        assert!(parse("# no front matter\n").unwrap_err()[0].message.contains("missing"));
-        assert!(parse("+++\ntitle = \"A\"\n").unwrap_err()[0].message.contains("not closed"));
+        assert!(parse("# no front matter\n").unwrap_err()[0]
+            .message
+            .contains("missing"));
+        assert!(parse("+++\ntitle = \"A\"\n").unwrap_err()[0]
+            .message
+            .contains("not closed"));
     }
 
     #[test]

@@ -1,0 +1,8 @@
+//! One integration test binary (fewer link steps): a module per feature, over fixture sites.
+
+mod support;
+
+mod browser;
+mod build;
+mod cli;
+mod invalid;

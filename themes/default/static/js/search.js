@@ -1,0 +1,1 @@
+// Search client: replaced by the search feature.
