@@ -48,4 +48,41 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
     },
+    /// Translation workflow: status, stale translations, new languages.
+    #[command(subcommand)]
+    I18n(I18nCommand),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum StatusFormat {
+    Table,
+    Json,
+    Markdown,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum I18nCommand {
+    /// Per language: pages translated, stale (source changed since the recorded digest) and
+    /// missing; UI strings missing and unused.
+    Status {
+        /// Only this language.
+        #[arg(long)]
+        lang: Option<String>,
+        #[arg(long, value_enum, default_value_t = StatusFormat::Table)]
+        format: StatusFormat,
+        /// Exit 1 when a language has fewer current pages than PCT percent.
+        #[arg(long, value_name = "PCT")]
+        fail_under: Option<f64>,
+    },
+    /// Record the current source digest in reviewed translations (clears "stale").
+    Stamp {
+        /// Translation files, e.g. content/it/guidance/backups.md.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+    /// Scaffold a language: i18n/<lang>.toml with every key, and content/<lang>/_index.md.
+    New {
+        /// A BCP 47 language code: de, pt-BR, zh-Hant.
+        lang: String,
+    },
 }

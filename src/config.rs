@@ -122,9 +122,8 @@ pub fn is_valid_language_code(code: &str) -> bool {
         return false;
     }
     rest.iter().all(|p| {
-        let script = p.len() == 4
-            && p.as_bytes()[0].is_ascii_uppercase()
-            && p.bytes().skip(1).all(|b| b.is_ascii_lowercase());
+        let script =
+            p.len() == 4 && p.as_bytes()[0].is_ascii_uppercase() && p.bytes().skip(1).all(|b| b.is_ascii_lowercase());
         let region = (p.len() == 2 && p.bytes().all(|b| b.is_ascii_uppercase()))
             || (p.len() == 3 && p.bytes().all(|b| b.is_ascii_digit()));
         script || region
@@ -143,14 +142,8 @@ impl Config {
         let settings = self.languages.get(code).cloned().unwrap_or_default();
         Language {
             code: code.to_string(),
-            name: settings
-                .name
-                .or_else(|| known.map(|k| k.1.to_string()))
-                .unwrap_or_else(|| code.to_string()),
-            dir: settings
-                .dir
-                .or(known.map(|k| k.2))
-                .unwrap_or(Direction::Ltr),
+            name: settings.name.or_else(|| known.map(|k| k.1.to_string())).unwrap_or_else(|| code.to_string()),
+            dir: settings.dir.or(known.map(|k| k.2)).unwrap_or(Direction::Ltr),
         }
     }
 }
@@ -160,8 +153,7 @@ pub fn parse_config(path: &Path, text: Option<&str>) -> Result<Config, Diagnosti
     let Some(text) = text else {
         return Ok(Config::default());
     };
-    let mut config: Config =
-        toml::from_str(text).map_err(|e| toml_diagnostic(path, text, 0, &e))?;
+    let mut config: Config = toml::from_str(text).map_err(|e| toml_diagnostic(path, text, 0, &e))?;
     if !config.base_url.ends_with('/') {
         config.base_url.push('/');
     }
@@ -170,15 +162,8 @@ pub fn parse_config(path: &Path, text: Option<&str>) -> Result<Config, Diagnosti
 
 /// Turns a TOML error into a diagnostic at its line; `line_offset` is the number of lines of
 /// the file that precede the TOML text (front matter starts after the `+++` line).
-pub fn toml_diagnostic(
-    path: &Path,
-    text: &str,
-    line_offset: usize,
-    error: &toml::de::Error,
-) -> Diagnostic {
-    let (line, column) = error
-        .span()
-        .map_or((1, 0), |span| line_col(text, span.start));
+pub fn toml_diagnostic(path: &Path, text: &str, line_offset: usize, error: &toml::de::Error) -> Diagnostic {
+    let (line, column) = error.span().map_or((1, 0), |span| line_col(text, span.start));
     let message = error.message().trim().replace('\n', " ");
     Diagnostic::error(path, line + line_offset, column, message)
 }
@@ -192,9 +177,7 @@ mod tests {
         for good in ["en", "it", "pt-BR", "zh-Hant", "es-419", "fil"] {
             assert!(is_valid_language_code(good), "{good}");
         }
-        for bad in [
-            "", "EN", "english", "pt_BR", "pt-br", "e", "zh-hant", "en-", "a-b-c-d",
-        ] {
+        for bad in ["", "EN", "english", "pt_BR", "pt-br", "e", "zh-hant", "en-", "a-b-c-d"] {
             assert!(!is_valid_language_code(bad), "{bad}");
         }
     }
@@ -206,13 +189,7 @@ mod tests {
         assert_eq!(config.language("he").dir, Direction::Rtl);
         assert_eq!(config.language("pt-PT").name, "Português");
         assert_eq!(config.language("xx").name, "xx");
-        config.languages.insert(
-            "it".into(),
-            LanguageSettings {
-                name: Some("Italiano (IT)".into()),
-                dir: None,
-            },
-        );
+        config.languages.insert("it".into(), LanguageSettings { name: Some("Italiano (IT)".into()), dir: None });
         assert_eq!(config.language("it").name, "Italiano (IT)");
     }
 

@@ -9,10 +9,7 @@ use crate::output::OutputFile;
 use crate::site::Site;
 
 fn xml_escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
+    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
 
 /// `sitemap.xml`: every translated page (fallbacks are `noindex`), with its alternates.
@@ -23,19 +20,12 @@ pub fn render_sitemap(site: &Site) -> OutputFile {
     );
     for route in site.routes.routes.iter().filter(|r| !r.fallback) {
         let page = &site.content.pages[route.page];
-        let _ = writeln!(
-            xml,
-            "  <url>\n    <loc>{}</loc>",
-            xml_escape(&format!("{base}{}", route.url))
-        );
+        let _ = writeln!(xml, "  <url>\n    <loc>{}</loc>", xml_escape(&format!("{base}{}", route.url)));
         if let Some(date) = page.front.updated.as_ref().or(page.front.date.as_ref()) {
             let _ = writeln!(xml, "    <lastmod>{date}</lastmod>");
         }
         for language in &site.languages {
-            if let Some(r) = site
-                .routes
-                .by_key(&language.code, &route.key)
-                .filter(|&r| !site.routes.routes[r].fallback)
+            if let Some(r) = site.routes.by_key(&language.code, &route.key).filter(|&r| !site.routes.routes[r].fallback)
             {
                 let _ = writeln!(
                     xml,
@@ -52,10 +42,7 @@ pub fn render_sitemap(site: &Site) -> OutputFile {
 }
 
 pub fn render_robots(site: &Site) -> OutputFile {
-    let text = format!(
-        "User-agent: *\nAllow: /\n\nSitemap: {}sitemap.xml\n",
-        site.config.base_url
-    );
+    let text = format!("User-agent: *\nAllow: /\n\nSitemap: {}sitemap.xml\n", site.config.base_url);
     OutputFile::new("robots.txt", text.into_bytes(), "portal.toml")
 }
 
@@ -77,66 +64,34 @@ pub fn render_feeds(site: &Site) -> Vec<OutputFile> {
             .map(|r| (&site.content.pages[r.page], r.url.as_str()))
             .filter(|(p, _)| p.front.kind == Kind::News)
             .collect();
-        let date_of =
-            |p: &crate::content::Page| p.front.date.map(|d| d.to_string()).unwrap_or_default();
+        let date_of = |p: &crate::content::Page| p.front.date.map(|d| d.to_string()).unwrap_or_default();
         items.sort_by(|a, b| date_of(b.0).cmp(&date_of(a.0)).then_with(|| a.1.cmp(b.1)));
-        let updated = items
-            .first()
-            .map(|(p, _)| date_of(p))
-            .filter(|d| !d.is_empty())
-            .unwrap_or_else(|| "1970-01-01".into());
+        let updated =
+            items.first().map(|(p, _)| date_of(p)).filter(|d| !d.is_empty()).unwrap_or_else(|| "1970-01-01".into());
         let feed_url = format!("{base}{lang}/news/atom.xml");
         let title = site.strings.text(lang, "news.feed_title");
         let mut xml = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-        let _ = writeln!(
-            xml,
-            "<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"{}\">",
-            xml_escape(lang)
-        );
-        let _ = writeln!(
-            xml,
-            "  <title>{}</title>",
-            xml_escape(&format!("{} – {title}", site.config.title))
-        );
+        let _ = writeln!(xml, "<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"{}\">", xml_escape(lang));
+        let _ = writeln!(xml, "  <title>{}</title>", xml_escape(&format!("{} – {title}", site.config.title)));
         let _ = writeln!(xml, "  <id>{}</id>", xml_escape(&feed_url));
-        let _ = writeln!(
-            xml,
-            "  <link rel=\"self\" href=\"{}\"/>",
-            xml_escape(&feed_url)
-        );
+        let _ = writeln!(xml, "  <link rel=\"self\" href=\"{}\"/>", xml_escape(&feed_url));
         let _ = writeln!(
             xml,
             "  <link rel=\"alternate\" href=\"{}\"/>",
             xml_escape(&format!("{base}{lang}/news/index.html"))
         );
         let _ = writeln!(xml, "  <updated>{updated}T00:00:00Z</updated>");
-        let _ = writeln!(
-            xml,
-            "  <author><name>{}</name></author>",
-            xml_escape(&site.config.title)
-        );
+        let _ = writeln!(xml, "  <author><name>{}</name></author>", xml_escape(&site.config.title));
         for (page, url) in items {
             let link = format!("{base}{url}");
             let _ = writeln!(xml, "  <entry>");
             let _ = writeln!(xml, "    <title>{}</title>", xml_escape(&page.front.title));
             let _ = writeln!(xml, "    <id>{}</id>", xml_escape(&link));
-            let _ = writeln!(
-                xml,
-                "    <link rel=\"alternate\" href=\"{}\"/>",
-                xml_escape(&link)
-            );
+            let _ = writeln!(xml, "    <link rel=\"alternate\" href=\"{}\"/>", xml_escape(&link));
             let date = date_of(page);
-            let date = if date.is_empty() {
-                updated.clone()
-            } else {
-                date
-            };
+            let date = if date.is_empty() { updated.clone() } else { date };
             let _ = writeln!(xml, "    <updated>{date}T00:00:00Z</updated>");
-            let _ = writeln!(
-                xml,
-                "    <summary>{}</summary>",
-                xml_escape(&page.front.description)
-            );
+            let _ = writeln!(xml, "    <summary>{}</summary>", xml_escape(&page.front.description));
             let _ = writeln!(xml, "  </entry>");
         }
         xml.push_str("</feed>\n");

@@ -36,18 +36,12 @@ impl Strings {
 
 /// Parses one strings file into dotted keys; non-string values are errors with their line.
 pub fn parse_strings(path: &Path, text: &str) -> Result<BTreeMap<String, String>, Vec<Diagnostic>> {
-    let table: toml::Table =
-        toml::from_str(text).map_err(|e| vec![toml_diagnostic(path, text, 0, &e)])?;
+    let table: toml::Table = toml::from_str(text).map_err(|e| vec![toml_diagnostic(path, text, 0, &e)])?;
     let mut strings = BTreeMap::new();
     let mut problems = Vec::new();
     flatten("", &table, &mut strings, &mut |key| {
         let line = key_line(text, key);
-        problems.push(Diagnostic::error(
-            path,
-            line,
-            0,
-            format!("`{key}` must be a string"),
-        ));
+        problems.push(Diagnostic::error(path, line, 0, format!("`{key}` must be a string")));
     });
     if problems.is_empty() {
         Ok(strings)
@@ -56,18 +50,9 @@ pub fn parse_strings(path: &Path, text: &str) -> Result<BTreeMap<String, String>
     }
 }
 
-fn flatten(
-    prefix: &str,
-    table: &toml::Table,
-    out: &mut BTreeMap<String, String>,
-    bad: &mut dyn FnMut(&str),
-) {
+fn flatten(prefix: &str, table: &toml::Table, out: &mut BTreeMap<String, String>, bad: &mut dyn FnMut(&str)) {
     for (k, v) in table {
-        let key = if prefix.is_empty() {
-            k.clone()
-        } else {
-            format!("{prefix}.{k}")
-        };
+        let key = if prefix.is_empty() { k.clone() } else { format!("{prefix}.{k}") };
         match v {
             toml::Value::String(s) => {
                 out.insert(key, s.clone());
@@ -84,8 +69,7 @@ pub fn key_line(text: &str, key: &str) -> usize {
     text.lines()
         .position(|l| {
             let l = l.trim_start();
-            l.strip_prefix(last)
-                .is_some_and(|r| r.trim_start().starts_with('='))
+            l.strip_prefix(last).is_some_and(|r| r.trim_start().starts_with('='))
         })
         .map_or(0, |i| i + 1)
 }
@@ -101,14 +85,22 @@ pub fn template_keys(templates: &[(String, String)]) -> BTreeMap<String, (String
                 if let Some(end) = rest.find('"') {
                     // `t(key="kind." ~ page.kind)` builds the key at render time: not checkable here.
                     if !rest[..end].ends_with('.') {
-                        keys.entry(rest[..end].to_string())
-                            .or_insert((name.clone(), line_no + 1));
+                        keys.entry(rest[..end].to_string()).or_insert((name.clone(), line_no + 1));
                     }
                     rest = &rest[end..];
                 }
             }
         }
     }
+    keys
+}
+
+/// Keys the generator itself uses, and those templates build at render time (`"kind." ~ kind`).
+pub fn code_keys() -> Vec<String> {
+    let mut keys: Vec<String> =
+        ["note", "tip", "important", "warning", "caution"].iter().map(|k| format!("callout.{k}")).collect();
+    keys.extend(crate::content::Kind::ALL.iter().map(|k| format!("kind.{}", k.as_str())));
+    keys.extend(["content.table", "news.feed_title", "taxonomy.audience", "taxonomy.topics"].map(String::from));
     keys
 }
 
@@ -126,9 +118,7 @@ pub fn check_keys(
                 Path::new("i18n").join(format!("{}.toml", strings.source_lang)),
                 0,
                 0,
-                format!(
-                    "missing key `{key}` (used in {template}:{line}); pages show the key itself"
-                ),
+                format!("missing key `{key}` (used in {template}:{line}); pages show the key itself"),
             ));
         }
         for lang in languages.iter().filter(|l| **l != strings.source_lang) {
@@ -147,11 +137,7 @@ pub fn check_keys(
 
 /// Keys a language defines that nothing uses (reported by translation status).
 pub fn unused_keys(strings: &Strings, lang: &str, needed: &BTreeSet<String>) -> Vec<String> {
-    strings
-        .by_lang
-        .get(lang)
-        .map(|m| m.keys().filter(|k| !needed.contains(*k)).cloned().collect())
-        .unwrap_or_default()
+    strings.by_lang.get(lang).map(|m| m.keys().filter(|k| !needed.contains(*k)).cloned().collect()).unwrap_or_default()
 }
 
 #[cfg(test)]
@@ -159,22 +145,13 @@ mod tests {
     use super::*;
 
     fn strings() -> Strings {
-        let mut s = Strings {
-            source_lang: "en".into(),
-            ..Strings::default()
-        };
+        let mut s = Strings { source_lang: "en".into(), ..Strings::default() };
         s.by_lang.insert(
             "en".into(),
-            parse_strings(
-                Path::new("en.toml"),
-                "[nav]\nhome = \"Home\"\nsearch = \"Search\"\n",
-            )
-            .unwrap(),
+            parse_strings(Path::new("en.toml"), "[nav]\nhome = \"Home\"\nsearch = \"Search\"\n").unwrap(),
         );
-        s.by_lang.insert(
-            "it".into(),
-            parse_strings(Path::new("it.toml"), "[nav]\nhome = \"Pagina iniziale\"\n").unwrap(),
-        );
+        s.by_lang
+            .insert("it".into(), parse_strings(Path::new("it.toml"), "[nav]\nhome = \"Pagina iniziale\"\n").unwrap());
         s
     }
 
@@ -188,8 +165,7 @@ mod tests {
 
     #[test]
     fn non_string_values_are_errors_with_line() {
-        let err =
-            parse_strings(Path::new("x.toml"), "[nav]\nhome = \"H\"\ncount = 3\n").unwrap_err();
+        let err = parse_strings(Path::new("x.toml"), "[nav]\nhome = \"H\"\ncount = 3\n").unwrap_err();
         assert_eq!(err[0].line, 3);
     }
 
@@ -203,18 +179,8 @@ mod tests {
         let s = strings();
         let diags = check_keys(&s, &["en".into(), "it".into()], &keys);
         let messages: Vec<String> = diags.iter().map(|d| d.to_string()).collect();
-        assert!(
-            messages
-                .iter()
-                .any(|m| m.contains("it.toml") && m.contains("nav.search")),
-            "{messages:?}"
-        );
-        assert!(
-            messages
-                .iter()
-                .any(|m| m.contains("en.toml") && m.contains("nav.x")),
-            "{messages:?}"
-        );
+        assert!(messages.iter().any(|m| m.contains("it.toml") && m.contains("nav.search")), "{messages:?}");
+        assert!(messages.iter().any(|m| m.contains("en.toml") && m.contains("nav.x")), "{messages:?}");
         assert!(!messages.iter().any(|m| m.contains("nav.home")));
     }
 }

@@ -18,6 +18,7 @@ pub mod search;
 pub mod site;
 pub mod templates;
 pub mod tools;
+pub mod translations;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -84,35 +85,24 @@ impl Stopwatch {
 /// Builds the site (or only checks it). Content problems are in the report; `Err` means the
 /// output could not be written.
 pub fn build(options: &BuildOptions) -> Result<Report> {
-    let mut clock = Stopwatch {
-        last: Instant::now(),
-        timings: Vec::new(),
-    };
+    let mut clock = Stopwatch { last: Instant::now(), timings: Vec::new() };
     let mut report = Report::default();
     let (site, mut diagnostics) = Site::load(&options.root);
     clock.lap("load");
 
     let theme_dir = site.root.join("themes").join(&site.config.theme);
     let display_dir = site.theme_display_dir();
-    let (sources, mut theme_diagnostics) =
-        templates::load_template_sources(&theme_dir, &display_dir);
+    let (sources, mut theme_diagnostics) = templates::load_template_sources(&theme_dir, &display_dir);
     diagnostics.append(&mut theme_diagnostics);
-    let needed_keys = i18n::template_keys(&sources);
-    diagnostics.extend(i18n::check_keys(
-        &site.strings,
-        &site.language_codes(),
-        &needed_keys,
-    ));
+    let mut needed_keys = i18n::template_keys(&sources);
+    for key in i18n::code_keys() {
+        needed_keys.entry(key).or_insert_with(|| ("the generator".to_string(), 0));
+    }
+    diagnostics.extend(i18n::check_keys(&site.strings, &site.language_codes(), &needed_keys));
     diagnostics.extend(check_term_labels(&site));
-    let theme = Theme::compile(
-        &theme_dir,
-        &display_dir,
-        sources,
-        &site.strings,
-        &site.language_codes(),
-    )
-    .map_err(|mut d| diagnostics.append(&mut d))
-    .ok();
+    let theme = Theme::compile(&theme_dir, &display_dir, sources, &site.strings, &site.language_codes())
+        .map_err(|mut d| diagnostics.append(&mut d))
+        .ok();
     clock.lap("templates");
 
     let bodies = render::render_bodies(&site);
@@ -219,9 +209,7 @@ fn check_term_labels(site: &Site) -> Vec<Diagnostic> {
         for (taxonomy, ids) in [("audience", &front.audience), ("topics", &front.topics)] {
             for id in ids {
                 let key = format!("{taxonomy}.{id}");
-                if !site.strings.has(&route.lang, &key)
-                    && seen.insert((route.lang.clone(), key.clone()))
-                {
+                if !site.strings.has(&route.lang, &key) && seen.insert((route.lang.clone(), key.clone())) {
                     out.push(Diagnostic::warning(
                         Path::new("i18n").join(format!("{}.toml", route.lang)),
                         0,
@@ -247,11 +235,7 @@ fn model_document_downloads(site: &Site) -> Vec<OutputFile> {
         .map(|r| {
             let page = &site.content.pages[r.page];
             let text = format!("# {}\n\n{}", page.front.title, page.body.trim_start());
-            OutputFile::new(
-                render::markdown_download_path(&r.url),
-                text.into_bytes(),
-                page.file.clone(),
-            )
+            OutputFile::new(render::markdown_download_path(&r.url), text.into_bytes(), page.file.clone())
         })
         .collect()
 }
@@ -261,32 +245,15 @@ fn model_document_downloads(site: &Site) -> Vec<OutputFile> {
 fn static_copies(site: &Site, theme_dir: &Path) -> Vec<CopiedFile> {
     let mut copies = Vec::new();
     let static_dir = theme_dir.join("static");
-    for entry in WalkDir::new(&static_dir)
-        .sort_by_file_name()
-        .into_iter()
-        .flatten()
-    {
+    for entry in WalkDir::new(&static_dir).sort_by_file_name().into_iter().flatten() {
         if entry.file_type().is_file() {
-            let rel = entry
-                .path()
-                .strip_prefix(&static_dir)
-                .unwrap_or(entry.path());
-            let rel = rel
-                .components()
-                .map(|c| c.as_os_str().to_string_lossy())
-                .collect::<Vec<_>>()
-                .join("/");
-            copies.push(CopiedFile {
-                path: format!("assets/{rel}"),
-                source: entry.path().to_path_buf(),
-            });
+            let rel = entry.path().strip_prefix(&static_dir).unwrap_or(entry.path());
+            let rel = rel.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/");
+            copies.push(CopiedFile { path: format!("assets/{rel}"), source: entry.path().to_path_buf() });
         }
     }
     for asset in &site.content.assets {
-        copies.push(CopiedFile {
-            path: format!("{}/{}", asset.lang, asset.rel_path),
-            source: asset.source.clone(),
-        });
+        copies.push(CopiedFile { path: format!("{}/{}", asset.lang, asset.rel_path), source: asset.source.clone() });
     }
     copies
 }

@@ -5,8 +5,8 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use clap::Parser;
-use health_cyber_portal::cli::{Cli, Command, Format};
-use health_cyber_portal::{build, BuildOptions, Report};
+use health_cyber_portal::cli::{Cli, Command, Format, I18nCommand, StatusFormat};
+use health_cyber_portal::{build, translations, BuildOptions, Report};
 
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
@@ -17,39 +17,42 @@ fn main() -> ExitCode {
         }
     };
     if !cli.root.is_dir() {
-        eprintln!(
-            "portal: error: --root {} is not a folder",
-            cli.root.display()
-        );
+        eprintln!("portal: error: --root {} is not a folder", cli.root.display());
         return ExitCode::from(2);
     }
     match cli.command {
-        Command::Build {
-            output,
-            strict,
-            timings,
-            format,
-        } => {
+        Command::Build { output, strict, timings, format } => {
             let output = output.unwrap_or_else(|| cli.root.join("public"));
-            run_build(
-                BuildOptions {
-                    root: cli.root.clone(),
-                    output: Some(output),
-                },
-                strict,
-                timings,
-                format,
-            )
+            run_build(BuildOptions { root: cli.root.clone(), output: Some(output) }, strict, timings, format)
         }
-        Command::Check { strict, format } => run_build(
-            BuildOptions {
-                root: cli.root.clone(),
-                output: None,
-            },
-            strict,
-            false,
-            format,
+        Command::Check { strict, format } => {
+            run_build(BuildOptions { root: cli.root.clone(), output: None }, strict, false, format)
+        }
+        Command::I18n(command) => run_i18n(&cli.root, command),
+    }
+}
+
+fn run_i18n(root: &std::path::Path, command: I18nCommand) -> ExitCode {
+    let result = match command {
+        I18nCommand::Status { lang, format, fail_under } => translations::run_status(
+            root,
+            lang.as_deref(),
+            format == StatusFormat::Json,
+            format == StatusFormat::Markdown,
+            fail_under,
         ),
+        I18nCommand::Stamp { files } => translations::write_stamps(root, &files),
+        I18nCommand::New { lang } => translations::write_new_language(root, &lang),
+    };
+    match result {
+        Ok((output, ok)) => {
+            print!("{output}");
+            ExitCode::from(if ok { 0 } else { 1 })
+        }
+        Err(e) => {
+            eprintln!("portal: error: {e}");
+            ExitCode::from(2)
+        }
     }
 }
 
@@ -70,13 +73,7 @@ fn run_build(options: BuildOptions, strict: bool, timings: bool, format: Format)
     ExitCode::from(if failed { 1 } else { 0 })
 }
 
-fn print_text(
-    report: &Report,
-    options: &BuildOptions,
-    failed: bool,
-    timings: bool,
-    started: Instant,
-) {
+fn print_text(report: &Report, options: &BuildOptions, failed: bool, timings: bool, started: Instant) {
     for d in &report.diagnostics {
         eprintln!("{d}");
     }

@@ -120,9 +120,8 @@ pub fn render_markdown(body: &str, opts: &RenderOptions) -> Rendered {
         let (line, column) = line_col(body, offset);
         (line + opts.body_line - 1, column)
     };
-    let mut events: Vec<(Event, std::ops::Range<usize>)> = Parser::new_ext(body, options())
-        .into_offset_iter()
-        .collect();
+    let mut events: Vec<(Event, std::ops::Range<usize>)> =
+        Parser::new_ext(body, options()).into_offset_iter().collect();
 
     assign_heading_ids(&mut events, &mut out);
 
@@ -143,12 +142,7 @@ pub fn render_markdown(body: &str, opts: &RenderOptions) -> Rendered {
             }
             text_run.0.push_str(t);
         } else if !text_run.0.is_empty() {
-            report_undefined_footnotes(
-                &text_run.0,
-                locate(text_run.1),
-                opts.file,
-                &mut out.diagnostics,
-            );
+            report_undefined_footnotes(&text_run.0, locate(text_run.1), opts.file, &mut out.diagnostics);
             text_run.0.clear();
         }
         match event {
@@ -164,33 +158,13 @@ pub fn render_markdown(body: &str, opts: &RenderOptions) -> Rendered {
                 section.heading = heading_text.trim().to_string();
                 html_events.push(event);
             }
-            Event::Start(Tag::Link {
-                link_type,
-                dest_url,
-                title,
-                id,
-            }) => {
+            Event::Start(Tag::Link { link_type, dest_url, title, id }) => {
                 let dest = rewrite_dest(&dest_url, range.start, opts, &locate, &mut out);
-                html_events.push(Event::Start(Tag::Link {
-                    link_type,
-                    dest_url: dest,
-                    title,
-                    id,
-                }));
+                html_events.push(Event::Start(Tag::Link { link_type, dest_url: dest, title, id }));
             }
-            Event::Start(Tag::Image {
-                link_type,
-                dest_url,
-                title,
-                id,
-            }) => {
+            Event::Start(Tag::Image { link_type, dest_url, title, id }) => {
                 let dest = rewrite_dest(&dest_url, range.start, opts, &locate, &mut out);
-                html_events.push(Event::Start(Tag::Image {
-                    link_type,
-                    dest_url: dest,
-                    title,
-                    id,
-                }));
+                html_events.push(Event::Start(Tag::Image { link_type, dest_url: dest, title, id }));
             }
             Event::Start(Tag::BlockQuote(Some(kind))) => {
                 let kind = callout_kind(kind);
@@ -199,9 +173,7 @@ pub fn render_markdown(body: &str, opts: &RenderOptions) -> Rendered {
                     escape_html(&(opts.ui_text)(&format!("callout.{kind}")))
                 ))));
             }
-            Event::End(TagEnd::BlockQuote(Some(_))) => {
-                html_events.push(Event::Html(CowStr::from("</div>\n")))
-            }
+            Event::End(TagEnd::BlockQuote(Some(_))) => html_events.push(Event::Html(CowStr::from("</div>\n"))),
             // A wide table scrolls inside its wrapper, which keyboard users must be able to focus.
             Event::Start(Tag::Table(_)) => {
                 table_count += 1;
@@ -217,11 +189,7 @@ pub fn render_markdown(body: &str, opts: &RenderOptions) -> Rendered {
             }
             Event::TaskListMarker(checked) => {
                 let label = escape_html(&task_label(&events[i + 1..]));
-                let state = if opts.interactive_tasks {
-                    ""
-                } else {
-                    " disabled"
-                };
+                let state = if opts.interactive_tasks { "" } else { " disabled" };
                 let checked = if checked { " checked" } else { "" };
                 html_events.push(Event::Html(CowStr::from(format!(
                     "<input type=\"checkbox\" class=\"task\" data-task=\"{task_index}\" aria-label=\"{label}\"{state}{checked}> "
@@ -252,52 +220,38 @@ pub fn render_markdown(body: &str, opts: &RenderOptions) -> Rendered {
                 section.text.push(' ');
                 html_events.push(event);
             }
-            Event::End(
-                TagEnd::Paragraph | TagEnd::Item | TagEnd::TableCell | TagEnd::CodeBlock,
-            ) => {
+            Event::End(TagEnd::Paragraph | TagEnd::Item | TagEnd::TableCell | TagEnd::CodeBlock) => {
                 section.text.push(' ');
                 html_events.push(event);
             }
             other => html_events.push(other),
         }
     }
-    report_undefined_footnotes(
-        &text_run.0,
-        locate(text_run.1),
-        opts.file,
-        &mut out.diagnostics,
-    );
+    report_undefined_footnotes(&text_run.0, locate(text_run.1), opts.file, &mut out.diagnostics);
     push_section(&mut out.sections, section);
     out.task_count = task_index;
     pulldown_cmark::html::push_html(&mut out.html, html_events.into_iter());
     out
 }
 
-fn report_undefined_footnotes(
-    text: &str,
-    (line, column): (usize, usize),
-    file: &Path,
-    out: &mut Vec<Diagnostic>,
-) {
+fn report_undefined_footnotes(text: &str, (line, column): (usize, usize), file: &Path, out: &mut Vec<Diagnostic>) {
     let mut rest = text;
     while let Some(i) = rest.find("[^") {
         rest = &rest[i + 2..];
-        if let Some(end) = rest
-            .find(']')
-            .filter(|&e| e > 0 && !rest[..e].contains(char::is_whitespace))
-        {
+        if let Some(end) = rest.find(']').filter(|&e| e > 0 && !rest[..e].contains(char::is_whitespace)) {
             let label = &rest[..end];
-            out.push(Diagnostic::error(file, line, column, format!("footnote `[^{label}]` has no definition (add `[^{label}]: source` on its own line)")));
+            out.push(Diagnostic::error(
+                file,
+                line,
+                column,
+                format!("footnote `[^{label}]` has no definition (add `[^{label}]: source` on its own line)"),
+            ));
         }
     }
 }
 
 fn push_section(sections: &mut Vec<Section>, mut section: Section) {
-    section.text = section
-        .text
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ");
+    section.text = section.text.split_whitespace().collect::<Vec<_>>().join(" ");
     if !section.text.is_empty() || !section.heading.is_empty() {
         sections.push(section);
     }
@@ -347,11 +301,7 @@ fn assign_heading_ids(events: &mut [(Event, std::ops::Range<usize>)], out: &mut 
             *slot = Some(CowStr::from(id.clone()));
         }
         if matches!(level, HeadingLevel::H2 | HeadingLevel::H3) {
-            out.toc.push(TocEntry {
-                level: level as u8,
-                id,
-                title: text.trim().to_string(),
-            });
+            out.toc.push(TocEntry { level: level as u8, id, title: text.trim().to_string() });
         }
     }
 }
@@ -381,19 +331,13 @@ fn rewrite_dest<'a>(
         Ok(resolved) => {
             if let Some((route, Some(anchor))) = resolved.target {
                 let (line, column) = locate(offset);
-                out.anchor_refs.push(AnchorRef {
-                    route,
-                    anchor,
-                    line,
-                    column,
-                });
+                out.anchor_refs.push(AnchorRef { route, anchor, line, column });
             }
             CowStr::from(resolved.href)
         }
         Err(message) => {
             let (line, column) = locate(offset);
-            out.diagnostics
-                .push(Diagnostic::error(opts.file, line, column, message));
+            out.diagnostics.push(Diagnostic::error(opts.file, line, column, message));
             dest.clone()
         }
     }
@@ -408,15 +352,9 @@ mod tests {
             if dest == "missing.md" {
                 Err("no page missing.md".into())
             } else if let Some(anchor) = dest.strip_prefix("other.md#") {
-                Ok(ResolvedLink {
-                    href: format!("other.html#{anchor}"),
-                    target: Some((7, Some(anchor.into()))),
-                })
+                Ok(ResolvedLink { href: format!("other.html#{anchor}"), target: Some((7, Some(anchor.into()))) })
             } else {
-                Ok(ResolvedLink {
-                    href: dest.replace(".md", ".html"),
-                    target: None,
-                })
+                Ok(ResolvedLink { href: dest.replace(".md", ".html"), target: None })
             }
         };
         let title = |key: &str| format!("T-{key}");
@@ -449,20 +387,14 @@ mod tests {
     fn links_are_rewritten_and_anchors_queued() {
         let r = render("[a](b.md) and [c](other.md#restore)\n");
         assert!(r.html.contains("href=\"b.html\""));
-        assert_eq!(
-            r.anchor_refs,
-            vec![AnchorRef {
-                route: 7,
-                anchor: "restore".into(),
-                line: 5,
-                column: 15
-            }]
-        );
+        assert_eq!(r.anchor_refs, vec![AnchorRef { route: 7, anchor: "restore".into(), line: 5, column: 15 }]);
     }
 
     #[test]
     fn callouts_tasks_and_raw_html() {
-        let r = render("> [!WARNING]\n> Do not switch off.\n\n- [ ] Isolate `PC`\n- [x] Call\n\n<script>alert(1)</script>\n");
+        let r = render(
+            "> [!WARNING]\n> Do not switch off.\n\n- [ ] Isolate `PC`\n- [x] Call\n\n<script>alert(1)</script>\n",
+        );
         assert!(r.html.contains("class=\"callout callout-warning\""));
         assert!(r.html.contains("T-callout.warning"));
         assert!(r.html.contains("aria-label=\"Isolate PC\""), "{}", r.html);
@@ -481,8 +413,7 @@ mod tests {
 
     #[test]
     fn sections_split_on_headings_for_search() {
-        let r =
-            render("Intro text.\n\n## Restore test\n\nTry a restore.\n[^1]\n\n[^1]: ENISA 2023.\n");
+        let r = render("Intro text.\n\n## Restore test\n\nTry a restore.\n[^1]\n\n[^1]: ENISA 2023.\n");
         assert_eq!(r.sections[0].text, "Intro text.");
         assert_eq!(r.sections[1].id, "restore-test");
         assert_eq!(r.sections[1].heading, "Restore test");

@@ -18,11 +18,7 @@ pub struct OutputFile {
 
 impl OutputFile {
     pub fn new(path: impl Into<String>, bytes: Vec<u8>, origin: impl Into<PathBuf>) -> Self {
-        OutputFile {
-            path: path.into(),
-            bytes,
-            origin: origin.into(),
-        }
+        OutputFile { path: path.into(), bytes, origin: origin.into() }
     }
 }
 
@@ -39,21 +35,14 @@ fn io<T>(path: &Path, r: std::io::Result<T>) -> Result<T> {
 
 /// Writes `files` and `copies` into `dest`, replacing what was there only once all is written.
 pub fn write_site(dest: &Path, files: &[OutputFile], copies: &[CopiedFile]) -> Result<()> {
-    let parent = dest
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
+    let parent = dest.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
     io(parent, std::fs::create_dir_all(parent))?;
-    let name = dest
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "public".into());
+    let name = dest.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "public".into());
     let staging = parent.join(format!(".{name}.tmp-{}", std::process::id()));
     if staging.exists() {
         io(&staging, std::fs::remove_dir_all(&staging))?;
     }
-    let result =
-        write_all(&staging, files, copies).and_then(|()| swap(&staging, dest, parent, &name));
+    let result = write_all(&staging, files, copies).and_then(|()| swap(&staging, dest, parent, &name));
     if result.is_err() && staging.exists() {
         let _ = std::fs::remove_dir_all(&staging);
     }
@@ -112,16 +101,9 @@ mod tests {
         std::fs::write(dest.join("stale/old.html"), "old").unwrap();
         let files = vec![OutputFile::new("en/index.html", b"new".to_vec(), "x")];
         write_site(&dest, &files, &[]).unwrap();
-        assert_eq!(
-            std::fs::read_to_string(dest.join("en/index.html")).unwrap(),
-            "new"
-        );
+        assert_eq!(std::fs::read_to_string(dest.join("en/index.html")).unwrap(), "new");
         assert!(!dest.join("stale").exists());
-        let leftovers: Vec<_> = std::fs::read_dir(tmp.path())
-            .unwrap()
-            .flatten()
-            .map(|e| e.file_name())
-            .collect();
+        let leftovers: Vec<_> = std::fs::read_dir(tmp.path()).unwrap().flatten().map(|e| e.file_name()).collect();
         assert_eq!(leftovers, vec![std::ffi::OsString::from("public")]);
     }
 
@@ -131,14 +113,8 @@ mod tests {
         let dest = tmp.path().join("public");
         std::fs::create_dir_all(&dest).unwrap();
         std::fs::write(dest.join("index.html"), "previous").unwrap();
-        let copies = vec![CopiedFile {
-            path: "a.css".into(),
-            source: tmp.path().join("missing.css"),
-        }];
+        let copies = vec![CopiedFile { path: "a.css".into(), source: tmp.path().join("missing.css") }];
         assert!(write_site(&dest, &[], &copies).is_err());
-        assert_eq!(
-            std::fs::read_to_string(dest.join("index.html")).unwrap(),
-            "previous"
-        );
+        assert_eq!(std::fs::read_to_string(dest.join("index.html")).unwrap(), "previous");
     }
 }

@@ -18,8 +18,7 @@ use crate::templates::Theme;
 
 /// The Content-Security-Policy of every page: scripts and styles only from the site's own
 /// files, nothing inline, no request to anyone else.
-pub const CSP: &str =
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+pub const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
 font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'";
 
 #[derive(Serialize)]
@@ -48,6 +47,8 @@ struct LanguageCtx {
     current: bool,
     /// The page exists in this language (translated, not a fallback).
     translated: bool,
+    /// Share of the site translated into this language, when below 100%.
+    percent: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -81,12 +82,7 @@ struct PageCtx {
 
 /// Renders every body; the result is indexed like `site.routes.routes`.
 pub fn render_bodies(site: &Site) -> Vec<Rendered> {
-    site.routes
-        .routes
-        .par_iter()
-        .enumerate()
-        .map(|(i, _)| render_body(site, i))
-        .collect()
+    site.routes.routes.par_iter().enumerate().map(|(i, _)| render_body(site, i)).collect()
 }
 
 fn render_body(site: &Site, index: usize) -> Rendered {
@@ -95,16 +91,10 @@ fn render_body(site: &Site, index: usize) -> Rendered {
     let source = &site.config.source_language;
     let resolve = |dest: &str| -> Result<ResolvedLink, String> {
         if dest.starts_with('#') {
-            return Ok(ResolvedLink {
-                href: dest.to_string(),
-                target: Some((index, Some(dest[1..].to_string()))),
-            });
+            return Ok(ResolvedLink { href: dest.to_string(), target: Some((index, Some(dest[1..].to_string()))) });
         }
         if is_external(dest) {
-            return Ok(ResolvedLink {
-                href: dest.to_string(),
-                target: None,
-            });
+            return Ok(ResolvedLink { href: dest.to_string(), target: None });
         }
         if dest.starts_with('/') {
             return Err(format!("`{dest}` is an absolute path: write a relative link (e.g. ../guidance/backups.md) so the site also works from disk"));
@@ -119,35 +109,19 @@ fn render_body(site: &Site, index: usize) -> Rendered {
             let to = site
                 .routes
                 .resolve(&site.content, &route.lang, source, &target)
-                .ok_or_else(|| {
-                    format!(
-                        "broken link: `{dest}` (no page content/{}/{target})",
-                        route.lang
-                    )
-                })?;
+                .ok_or_else(|| format!("broken link: `{dest}` (no page content/{}/{target})", route.lang))?;
             let mut href = relative_url(&route.url, &site.routes.routes[to].url);
             if let Some(a) = &anchor {
                 href.push('#');
                 href.push_str(a);
             }
-            Ok(ResolvedLink {
-                href,
-                target: Some((to, anchor)),
-            })
+            Ok(ResolvedLink { href, target: Some((to, anchor)) })
         } else {
             let asset_lang = [route.lang.as_str(), page.lang.as_str(), source.as_str()]
                 .into_iter()
                 .find(|l| site.asset_exists(l, &target))
-                .ok_or_else(|| {
-                    format!(
-                        "broken link: `{dest}` (no file content/{}/{target})",
-                        route.lang
-                    )
-                })?;
-            Ok(ResolvedLink {
-                href: relative_url(&route.url, &format!("{asset_lang}/{target}")),
-                target: None,
-            })
+                .ok_or_else(|| format!("broken link: `{dest}` (no file content/{}/{target})", route.lang))?;
+            Ok(ResolvedLink { href: relative_url(&route.url, &format!("{asset_lang}/{target}")), target: None })
         }
     };
     let ui_text = |key: &str| site.strings.text(&page.lang, key);
@@ -182,19 +156,13 @@ pub fn check_anchors(site: &Site, bodies: &[Rendered]) -> Vec<Diagnostic> {
         }
         let page = &site.content.pages[site.routes.routes[i].page];
         for r in &body.anchor_refs {
-            if !bodies[r.route].anchors.contains(&r.anchor)
-                && !TEMPLATE_ANCHORS.contains(&r.anchor.as_str())
-            {
+            if !bodies[r.route].anchors.contains(&r.anchor) && !TEMPLATE_ANCHORS.contains(&r.anchor.as_str()) {
                 let target = &site.content.pages[site.routes.routes[r.route].page];
                 out.push(Diagnostic::error(
                     &page.file,
                     r.line,
                     r.column,
-                    format!(
-                        "broken anchor: `#{}` is not a heading of {}",
-                        r.anchor,
-                        target.file.display()
-                    ),
+                    format!("broken anchor: `#{}` is not a heading of {}", r.anchor, target.file.display()),
                 ));
             }
         }
@@ -237,9 +205,7 @@ impl Site {
     }
 
     fn term_label(&self, lang: &str, taxonomy: &str, id: &str) -> String {
-        self.strings
-            .get(lang, &format!("{taxonomy}.{id}"))
-            .map_or_else(|| id.to_string(), str::to_string)
+        self.strings.get(lang, &format!("{taxonomy}.{id}")).map_or_else(|| id.to_string(), str::to_string)
     }
 
     fn terms(&self, from: &str, lang: &str, taxonomy: &str, ids: &[String]) -> Vec<TermCtx> {
@@ -260,18 +226,17 @@ impl Site {
             .map(|l| {
                 let same = key.and_then(|k| self.routes.by_key(&l.code, k));
                 let (url, translated) = match same {
-                    Some(r) => (
-                        relative_url(from, &self.routes.routes[r].url),
-                        !self.routes.routes[r].fallback,
-                    ),
+                    Some(r) => (relative_url(from, &self.routes.routes[r].url), !self.routes.routes[r].fallback),
                     None => (relative_url(from, &format!("{}/index.html", l.code)), false),
                 };
+                let percent = self.completeness.get(&l.code).filter(|p| **p < 100.0).map(|p| format!("{p:.0}"));
                 LanguageCtx {
                     code: l.code.clone(),
                     name: l.name.clone(),
                     url,
                     current: l.code == lang,
                     translated,
+                    percent,
                 }
             })
             .collect()
@@ -290,23 +255,11 @@ impl Site {
         ctx.insert("site_title", &self.config.title);
         ctx.insert("csp", CSP);
         ctx.insert("source_lang", &self.config.source_language);
-        ctx.insert(
-            "source_lang_name",
-            &self.language(&self.config.source_language).name,
-        );
-        ctx.insert(
-            "home_url",
-            &relative_url(url, &format!("{lang}/index.html")),
-        );
-        ctx.insert(
-            "search_url",
-            &relative_url(url, &format!("{lang}/search.html")),
-        );
+        ctx.insert("source_lang_name", &self.language(&self.config.source_language).name);
+        ctx.insert("home_url", &relative_url(url, &format!("{lang}/index.html")));
+        ctx.insert("search_url", &relative_url(url, &format!("{lang}/search.html")));
         ctx.insert("languages_url", &format!("{root}index.html#choose"));
-        ctx.insert(
-            "feed_url",
-            &relative_url(url, &format!("{lang}/news/atom.xml")),
-        );
+        ctx.insert("feed_url", &relative_url(url, &format!("{lang}/news/atom.xml")));
         ctx.insert("has_feed", &self.has_feed(lang));
         ctx.insert("main_nav", &self.main_nav(url, lang));
         ctx.insert("noindex", &false);
@@ -322,10 +275,7 @@ impl Site {
             .iter()
             .map(|&c| {
                 let r = &self.routes.routes[c];
-                LinkCtx {
-                    title: self.content.pages[r.page].front.title.clone(),
-                    url: relative_url(from, &r.url),
-                }
+                LinkCtx { title: self.content.pages[r.page].front.title.clone(), url: relative_url(from, &r.url) }
             })
             .collect()
     }
@@ -335,20 +285,15 @@ impl Site {
     }
 
     /// Renders one route with its template.
-    pub fn render_route(
-        &self,
-        theme: &Theme,
-        index: usize,
-        body: &Rendered,
-    ) -> Result<String, Diagnostic> {
+    pub fn render_route(&self, theme: &Theme, index: usize, body: &Rendered) -> Result<String, Diagnostic> {
         let route = &self.routes.routes[index];
         let page = &self.content.pages[route.page];
         let url = &route.url;
         let lang = &route.lang;
         let mut ctx = self.base_context(url, lang);
         let text_language = self.language(&page.lang);
-        let download = (page.front.kind == Kind::Template)
-            .then(|| relative_url(url, &markdown_download_path(route.url.as_str())));
+        let download =
+            (page.front.kind == Kind::Template).then(|| relative_url(url, &markdown_download_path(route.url.as_str())));
         ctx.insert(
             "page",
             &PageCtx {
@@ -370,19 +315,22 @@ impl Site {
             },
         );
         ctx.insert("noindex", &route.fallback);
-        ctx.insert(
-            "languages",
-            &self.language_links(url, lang, Some(&route.key)),
-        );
+        let stale_source = crate::translations::source_of(self, page).filter(|source| {
+            crate::translations::page_state(source, Some(page)) != crate::translations::PageState::Current
+        });
+        let stale_url = stale_source.and_then(|source| {
+            let r = self.routes.by_path(&source.lang, &source.rel_path)?;
+            Some(relative_url(url, &self.routes.routes[r].url))
+        });
+        ctx.insert("stale_source_url", &stale_url);
+        ctx.insert("languages", &self.language_links(url, lang, Some(&route.key)));
         let alternates: Vec<LinkCtx> = self
             .languages
             .iter()
             .filter_map(|l| {
                 let r = self.routes.by_key(&l.code, &route.key)?;
-                (!self.routes.routes[r].fallback).then(|| LinkCtx {
-                    title: l.code.clone(),
-                    url: relative_url(url, &self.routes.routes[r].url),
-                })
+                (!self.routes.routes[r].fallback)
+                    .then(|| LinkCtx { title: l.code.clone(), url: relative_url(url, &self.routes.routes[r].url) })
             })
             .collect();
         ctx.insert("alternates", &alternates);
@@ -400,27 +348,15 @@ impl Site {
         crumbs.reverse();
         ctx.insert("breadcrumbs", &crumbs);
 
-        let children: Vec<ItemCtx> = route
-            .children
-            .iter()
-            .map(|&c| self.item(url, c, index))
-            .collect();
+        let children: Vec<ItemCtx> = route.children.iter().map(|&c| self.item(url, c, index)).collect();
         ctx.insert("children", &children);
-        let siblings: Vec<usize> = route
-            .parent
-            .map(|p| self.routes.routes[p].children.clone())
-            .unwrap_or_default();
+        let siblings: Vec<usize> = route.parent.map(|p| self.routes.routes[p].children.clone()).unwrap_or_default();
         let position = siblings.iter().position(|&s| s == index);
-        let prev = position
-            .and_then(|p| p.checked_sub(1))
-            .map(|p| self.item(url, siblings[p], index));
-        let next = position
-            .and_then(|p| siblings.get(p + 1))
-            .map(|&s| self.item(url, s, index));
+        let prev = position.and_then(|p| p.checked_sub(1)).map(|p| self.item(url, siblings[p], index));
+        let next = position.and_then(|p| siblings.get(p + 1)).map(|&s| self.item(url, s, index));
         ctx.insert("prev", &prev);
         ctx.insert("next", &next);
-        let section_nav: Vec<ItemCtx> =
-            siblings.iter().map(|&s| self.item(url, s, index)).collect();
+        let section_nav: Vec<ItemCtx> = siblings.iter().map(|&s| self.item(url, s, index)).collect();
         ctx.insert("section_nav", &section_nav);
         if let Some(p) = route.parent {
             ctx.insert("section", &self.item(url, p, index));
@@ -430,14 +366,7 @@ impl Site {
         let template = template_for(page);
         theme
             .render(lang, &template, &ctx, &self.theme_display_dir())
-            .map_err(|message| {
-                Diagnostic::error(
-                    &page.file,
-                    0,
-                    0,
-                    format!("cannot render with {template}: {message}"),
-                )
-            })
+            .map_err(|message| Diagnostic::error(&page.file, 0, 0, format!("cannot render with {template}: {message}")))
     }
 
     fn latest_news(&self, from: &str, lang: &str, count: usize) -> Vec<ItemCtx> {
@@ -450,18 +379,11 @@ impl Site {
             .map(|(i, _)| i)
             .collect();
         news.sort_by(|&a, &b| {
-            let (pa, pb) = (
-                &self.content.pages[self.routes.routes[a].page],
-                &self.content.pages[self.routes.routes[b].page],
-            );
-            date_string(&pb.front.date)
-                .cmp(&date_string(&pa.front.date))
-                .then_with(|| pa.rel_path.cmp(&pb.rel_path))
+            let (pa, pb) =
+                (&self.content.pages[self.routes.routes[a].page], &self.content.pages[self.routes.routes[b].page]);
+            date_string(&pb.front.date).cmp(&date_string(&pa.front.date)).then_with(|| pa.rel_path.cmp(&pb.rel_path))
         });
-        news.into_iter()
-            .take(count)
-            .map(|i| self.item(from, i, usize::MAX))
-            .collect()
+        news.into_iter().take(count).map(|i| self.item(from, i, usize::MAX)).collect()
     }
 
     /// Taxonomy term pages and the list of terms, per language and taxonomy.
@@ -471,19 +393,9 @@ impl Site {
             let lang = &language.code;
             for taxonomy in ["audience", "topics"] {
                 let mut terms: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
-                for (i, r) in self
-                    .routes
-                    .routes
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, r)| &r.lang == lang)
-                {
+                for (i, r) in self.routes.routes.iter().enumerate().filter(|(_, r)| &r.lang == lang) {
                     let front = &self.content.pages[r.page].front;
-                    let ids = if taxonomy == "audience" {
-                        &front.audience
-                    } else {
-                        &front.topics
-                    };
+                    let ids = if taxonomy == "audience" { &front.audience } else { &front.topics };
                     for id in ids {
                         terms.entry(id).or_default().push(i);
                     }
@@ -513,10 +425,7 @@ impl Site {
                             &self.content.pages[self.routes.routes[a].page],
                             &self.content.pages[self.routes.routes[b].page],
                         );
-                        pa.front
-                            .title
-                            .cmp(&pb.front.title)
-                            .then_with(|| pa.rel_path.cmp(&pb.rel_path))
+                        pa.front.title.cmp(&pb.front.title).then_with(|| pa.rel_path.cmp(&pb.rel_path))
                     });
                     let mut ctx = self.base_context(&url, lang);
                     ctx.insert("taxonomy", taxonomy);
@@ -529,13 +438,7 @@ impl Site {
                             count: pages.len(),
                         },
                     );
-                    ctx.insert(
-                        "children",
-                        &pages
-                            .iter()
-                            .map(|&p| self.item(&url, p, usize::MAX))
-                            .collect::<Vec<_>>(),
-                    );
+                    ctx.insert("children", &pages.iter().map(|&p| self.item(&url, p, usize::MAX)).collect::<Vec<_>>());
                     ctx.insert("languages", &self.language_links(&url, lang, None));
                     out.push(self.render_extra(theme, lang, "taxonomy.html", &url, &ctx));
                 }
@@ -564,13 +467,7 @@ impl Site {
                     .routes
                     .iter()
                     .filter(|r| r.lang == l.code && !r.fallback)
-                    .flat_map(|r| {
-                        self.content.pages[r.page]
-                            .front
-                            .audience
-                            .iter()
-                            .map(String::as_str)
-                    })
+                    .flat_map(|r| self.content.pages[r.page].front.audience.iter().map(String::as_str))
                     .collect();
                 ctx.insert(
                     "kinds",
@@ -586,10 +483,7 @@ impl Site {
                     "audiences",
                     &audiences
                         .into_iter()
-                        .map(|a| LinkCtx {
-                            title: self.term_label(&l.code, "audience", a),
-                            url: a.to_string(),
-                        })
+                        .map(|a| LinkCtx { title: self.term_label(&l.code, "audience", a), url: a.to_string() })
                         .collect::<Vec<_>>(),
                 );
                 self.render_extra(theme, &l.code, "search.html", &url, &ctx)
@@ -601,21 +495,12 @@ impl Site {
     pub fn render_root_pages(&self, theme: &Theme) -> Vec<Result<OutputFile, Diagnostic>> {
         let source = &self.config.source_language;
         let mut ctx = self.base_context("index.html", source);
-        ctx.insert(
-            "languages",
-            &self.language_links("index.html", source, Some("_index.md")),
-        );
-        let mut pages =
-            vec![self.render_extra(theme, source, "languages.html", "index.html", &ctx)];
+        ctx.insert("languages", &self.language_links("index.html", source, Some("_index.md")));
+        let mut pages = vec![self.render_extra(theme, source, "languages.html", "index.html", &ctx)];
         // The 404 page is served at any depth, so it cannot link relatively: it uses the
         // site's path from base_url (a host serves it; file:// never shows it).
         let mut ctx = self.base_context("404.html", source);
-        let base_path = self
-            .config
-            .base_url
-            .splitn(4, '/')
-            .nth(3)
-            .map_or("/".to_string(), |p| format!("/{p}"));
+        let base_path = self.config.base_url.splitn(4, '/').nth(3).map_or("/".to_string(), |p| format!("/{p}"));
         ctx.insert("root", &base_path);
         ctx.insert("home_url", &format!("{base_path}{source}/index.html"));
         ctx.insert("languages_url", &format!("{base_path}index.html#choose"));
@@ -646,13 +531,7 @@ impl Site {
         }
         theme
             .render(lang, template, ctx, &display)
-            .map(|html| {
-                OutputFile::new(
-                    url,
-                    html.into_bytes(),
-                    display.join("templates").join(template),
-                )
-            })
+            .map(|html| OutputFile::new(url, html.into_bytes(), display.join("templates").join(template)))
             .map_err(|m| Diagnostic::error(display.join("templates").join(template), 0, 0, m))
     }
 
@@ -667,9 +546,7 @@ pub fn markdown_download_path(url: &str) -> String {
 }
 
 /// Output path collisions: two sources writing one file (an error naming both).
-pub fn check_unique_paths<'a>(
-    targets: impl Iterator<Item = (&'a str, &'a Path)>,
-) -> Vec<Diagnostic> {
+pub fn check_unique_paths<'a>(targets: impl Iterator<Item = (&'a str, &'a Path)>) -> Vec<Diagnostic> {
     let mut seen: BTreeMap<&str, &Path> = BTreeMap::new();
     let mut out = Vec::new();
     for (path, origin) in targets {
@@ -678,10 +555,7 @@ pub fn check_unique_paths<'a>(
                 origin,
                 1,
                 1,
-                format!(
-                    "two pages with one output path: {path} is also written by {}",
-                    first.display()
-                ),
+                format!("two pages with one output path: {path} is also written by {}", first.display()),
             )),
             Some(_) => {}
             None => {

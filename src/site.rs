@@ -20,6 +20,8 @@ pub struct Site {
     pub content: Content,
     pub routes: Routes,
     pub strings: Strings,
+    /// Share of the source pages each language has current translations of, 0-100.
+    pub completeness: std::collections::BTreeMap<String, f64>,
     assets: HashSet<(String, String)>,
 }
 
@@ -40,11 +42,10 @@ impl Site {
         } else {
             None
         };
-        let config =
-            parse_config(Path::new("portal.toml"), config_text.as_deref()).unwrap_or_else(|d| {
-                diagnostics.push(d);
-                Config::default()
-            });
+        let config = parse_config(Path::new("portal.toml"), config_text.as_deref()).unwrap_or_else(|d| {
+            diagnostics.push(d);
+            Config::default()
+        });
         let (content, mut content_diagnostics) = load_content(root);
         diagnostics.append(&mut content_diagnostics);
         if !content.languages.is_empty() && !content.languages.contains(&config.source_language) {
@@ -52,42 +53,26 @@ impl Site {
                 Path::new("content").join(&config.source_language),
                 0,
                 0,
-                format!(
-                    "the source language `{}` has no content folder",
-                    config.source_language
-                ),
+                format!("the source language `{}` has no content folder", config.source_language),
             ));
         }
-        let strings = load_strings(
-            root,
-            &config.source_language,
-            &content.languages,
-            &mut diagnostics,
-        );
-        let mut languages: Vec<Language> = content
-            .languages
-            .iter()
-            .map(|c| config.language(c))
-            .collect();
+        let strings = load_strings(root, &config.source_language, &content.languages, &mut diagnostics);
+        let mut languages: Vec<Language> = content.languages.iter().map(|c| config.language(c)).collect();
         languages.sort_by_key(|l| (l.code != config.source_language, l.code.clone()));
         let routes = Routes::build(&content, &config.source_language);
-        let assets = content
-            .assets
-            .iter()
-            .map(|a| (a.lang.clone(), a.rel_path.clone()))
-            .collect();
-        (
-            Site {
-                root: root.to_path_buf(),
-                config,
-                languages,
-                content,
-                routes,
-                strings,
-                assets,
-            },
-            diagnostics,
-        )
+        let assets = content.assets.iter().map(|a| (a.lang.clone(), a.rel_path.clone())).collect();
+        let mut site = Site {
+            root: root.to_path_buf(),
+            config,
+            languages,
+            content,
+            routes,
+            strings,
+            completeness: Default::default(),
+            assets,
+        };
+        site.completeness = crate::translations::status(&site, None).into_iter().map(|s| (s.lang, s.percent)).collect();
+        (site, diagnostics)
     }
 
     pub fn language(&self, code: &str) -> Language {
@@ -95,8 +80,7 @@ impl Site {
     }
 
     pub fn asset_exists(&self, lang: &str, rel_path: &str) -> bool {
-        self.assets
-            .contains(&(lang.to_string(), rel_path.to_string()))
+        self.assets.contains(&(lang.to_string(), rel_path.to_string()))
     }
 
     pub fn language_codes(&self) -> Vec<String> {
@@ -104,37 +88,18 @@ impl Site {
     }
 }
 
-fn load_strings(
-    root: &Path,
-    source: &str,
-    languages: &[String],
-    diagnostics: &mut Vec<Diagnostic>,
-) -> Strings {
-    let mut strings = Strings {
-        source_lang: source.to_string(),
-        ..Strings::default()
-    };
+fn load_strings(root: &Path, source: &str, languages: &[String], diagnostics: &mut Vec<Diagnostic>) -> Strings {
+    let mut strings = Strings { source_lang: source.to_string(), ..Strings::default() };
     let dir = root.join("i18n");
     let Ok(entries) = std::fs::read_dir(&dir) else {
-        diagnostics.push(Diagnostic::warning(
-            "i18n",
-            0,
-            0,
-            "no i18n folder: the theme shows its string keys",
-        ));
+        diagnostics.push(Diagnostic::warning("i18n", 0, 0, "no i18n folder: the theme shows its string keys"));
         return strings;
     };
-    let mut files: Vec<PathBuf> = entries
-        .flatten()
-        .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|e| e == "toml"))
-        .collect();
+    let mut files: Vec<PathBuf> =
+        entries.flatten().map(|e| e.path()).filter(|p| p.extension().is_some_and(|e| e == "toml")).collect();
     files.sort();
     for path in files {
-        let lang = path
-            .file_stem()
-            .map(|s| s.to_string_lossy().into_owned())
-            .unwrap_or_default();
+        let lang = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
         let display = Path::new("i18n").join(path.file_name().unwrap_or_default());
         if !languages.contains(&lang) {
             diagnostics.push(Diagnostic::warning(
@@ -144,10 +109,7 @@ fn load_strings(
                 format!("no content/{lang}/ folder: these strings are not used"),
             ));
         }
-        match read_text(&path, &display)
-            .map_err(|d| vec![d])
-            .and_then(|text| parse_strings(&display, &text))
-        {
+        match read_text(&path, &display).map_err(|d| vec![d]).and_then(|text| parse_strings(&display, &text)) {
             Ok(map) => {
                 strings.by_lang.insert(lang, map);
             }

@@ -21,39 +21,20 @@ pub struct Theme {
 }
 
 /// Reads `themes/<name>/templates/**/*.html` as (name, source) pairs.
-pub fn load_template_sources(
-    theme_dir: &Path,
-    display_dir: &Path,
-) -> (Vec<(String, String)>, Vec<Diagnostic>) {
+pub fn load_template_sources(theme_dir: &Path, display_dir: &Path) -> (Vec<(String, String)>, Vec<Diagnostic>) {
     let templates_dir = theme_dir.join("templates");
     let mut sources = Vec::new();
     let mut diagnostics = Vec::new();
     if !templates_dir.is_dir() {
-        diagnostics.push(Diagnostic::error(
-            display_dir.join("templates"),
-            0,
-            0,
-            "the theme has no templates folder",
-        ));
+        diagnostics.push(Diagnostic::error(display_dir.join("templates"), 0, 0, "the theme has no templates folder"));
         return (sources, diagnostics);
     }
-    for entry in WalkDir::new(&templates_dir)
-        .sort_by_file_name()
-        .into_iter()
-        .flatten()
-    {
+    for entry in WalkDir::new(&templates_dir).sort_by_file_name().into_iter().flatten() {
         if !entry.file_type().is_file() {
             continue;
         }
-        let rel = entry
-            .path()
-            .strip_prefix(&templates_dir)
-            .unwrap_or(entry.path());
-        let name = rel
-            .components()
-            .map(|c| c.as_os_str().to_string_lossy())
-            .collect::<Vec<_>>()
-            .join("/");
+        let rel = entry.path().strip_prefix(&templates_dir).unwrap_or(entry.path());
+        let name = rel.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/");
         let display = display_dir.join("templates").join(rel);
         match read_text(entry.path(), &display) {
             Ok(text) => sources.push((name, text)),
@@ -69,9 +50,7 @@ fn error_position(message: &str) -> (usize, usize) {
         return (0, 0);
     };
     let rest = &message[i + 4..];
-    let mut parts = rest
-        .split(|c: char| !c.is_ascii_digit())
-        .filter(|s| !s.is_empty());
+    let mut parts = rest.split(|c: char| !c.is_ascii_digit()).filter(|s| !s.is_empty());
     let line = parts.next().and_then(|s| s.parse().ok()).unwrap_or(0);
     let col = parts.next().and_then(|s| s.parse().ok()).unwrap_or(0);
     (line, col)
@@ -152,15 +131,14 @@ impl Theme {
         let mut tera = Tera::default();
         tera.autoescape_on(vec![".html", ".xml"]);
         tera.set_escape_fn(escape_html);
-        tera.add_raw_templates(sources.iter().map(|(n, t)| (n.as_str(), t.as_str())))
-            .map_err(|e| {
-                vec![Diagnostic::error(
-                    display_dir.join("templates"),
-                    0,
-                    0,
-                    format!("template error: {}", first_line_of(&error_chain(&e))),
-                )]
-            })?;
+        tera.add_raw_templates(sources.iter().map(|(n, t)| (n.as_str(), t.as_str()))).map_err(|e| {
+            vec![Diagnostic::error(
+                display_dir.join("templates"),
+                0,
+                0,
+                format!("template error: {}", first_line_of(&error_chain(&e))),
+            )]
+        })?;
         let mut by_lang = HashMap::new();
         for lang in languages {
             let mut instance = tera.clone();
@@ -178,17 +156,11 @@ impl Theme {
                     .get("key")
                     .and_then(|v| v.as_str())
                     .ok_or_else(|| tera::Error::msg("t() needs key=\"...\""))?;
-                Ok(tera::Value::String(
-                    table.get(key).cloned().unwrap_or_else(|| key.to_string()),
-                ))
+                Ok(tera::Value::String(table.get(key).cloned().unwrap_or_else(|| key.to_string())))
             });
             by_lang.insert(lang.clone(), instance);
         }
-        Ok(Theme {
-            dir: theme_dir.to_path_buf(),
-            sources,
-            by_lang,
-        })
+        Ok(Theme { dir: theme_dir.to_path_buf(), sources, by_lang })
     }
 
     pub fn has(&self, name: &str) -> bool {
@@ -203,16 +175,9 @@ impl Theme {
         context: &tera::Context,
         display_dir: &Path,
     ) -> Result<String, String> {
-        let tera = self
-            .by_lang
-            .get(lang)
-            .ok_or_else(|| format!("no templates for language {lang}"))?;
+        let tera = self.by_lang.get(lang).ok_or_else(|| format!("no templates for language {lang}"))?;
         tera.render(name, context).map_err(|e| {
-            format!(
-                "{}: {}",
-                display_dir.join("templates").join(name).display(),
-                first_line_of(&error_chain(&e))
-            )
+            format!("{}: {}", display_dir.join("templates").join(name).display(), first_line_of(&error_chain(&e)))
         })
     }
 }
@@ -224,24 +189,11 @@ mod tests {
     #[test]
     fn broken_template_is_located() {
         let sources = vec![
-            (
-                "base.html".to_string(),
-                "<p>\n{{ title }}\n{% if %}\n</p>".to_string(),
-            ),
-            (
-                "ok.html".to_string(),
-                "{% extends \"base.html\" %}".to_string(),
-            ),
+            ("base.html".to_string(), "<p>\n{{ title }}\n{% if %}\n</p>".to_string()),
+            ("ok.html".to_string(), "{% extends \"base.html\" %}".to_string()),
         ];
-        let err = Theme::compile(
-            Path::new("t"),
-            Path::new("themes/x"),
-            sources,
-            &Strings::default(),
-            &[],
-        )
-        .err()
-        .unwrap();
+        let err =
+            Theme::compile(Path::new("t"), Path::new("themes/x"), sources, &Strings::default(), &[]).err().unwrap();
         assert_eq!(err.len(), 1);
         assert_eq!(err[0].path, Path::new("themes/x/templates/base.html"));
         assert_eq!(err[0].line, 3);
@@ -249,37 +201,17 @@ mod tests {
 
     #[test]
     fn t_uses_the_language_then_the_source() {
-        let mut strings = Strings {
-            source_lang: "en".into(),
-            ..Strings::default()
-        };
-        strings.by_lang.insert(
-            "en".into(),
-            [
-                ("a".to_string(), "A".to_string()),
-                ("b".to_string(), "B".to_string()),
-            ]
-            .into(),
-        );
+        let mut strings = Strings { source_lang: "en".into(), ..Strings::default() };
         strings
             .by_lang
-            .insert("it".into(), [("a".to_string(), "Ai".to_string())].into());
-        let sources = vec![(
-            "x.html".to_string(),
-            "{{ t(key=\"a\") }}{{ t(key=\"b\") }}{{ t(key=\"c\") }}".to_string(),
-        )];
-        let theme = Theme::compile(
-            Path::new("t"),
-            Path::new("t"),
-            sources,
-            &strings,
-            &["en".into(), "it".into()],
-        )
-        .ok()
-        .unwrap();
-        let out = theme
-            .render("it", "x.html", &tera::Context::new(), Path::new("t"))
+            .insert("en".into(), [("a".to_string(), "A".to_string()), ("b".to_string(), "B".to_string())].into());
+        strings.by_lang.insert("it".into(), [("a".to_string(), "Ai".to_string())].into());
+        let sources =
+            vec![("x.html".to_string(), "{{ t(key=\"a\") }}{{ t(key=\"b\") }}{{ t(key=\"c\") }}".to_string())];
+        let theme = Theme::compile(Path::new("t"), Path::new("t"), sources, &strings, &["en".into(), "it".into()])
+            .ok()
             .unwrap();
+        let out = theme.render("it", "x.html", &tera::Context::new(), Path::new("t")).unwrap();
         assert_eq!(out, "AiBc");
     }
 }

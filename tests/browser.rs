@@ -9,9 +9,7 @@ use crate::support::{SiteTest, REPO};
 
 fn browser_available() -> bool {
     let chromium = Path::new("/usr/bin/chromium").exists();
-    let modules = Path::new(REPO)
-        .join("node_modules/playwright-core")
-        .is_dir()
+    let modules = Path::new(REPO).join("node_modules/playwright-core").is_dir()
         && Path::new(REPO).join("node_modules/axe-core").is_dir();
     if chromium && modules {
         return true;

@@ -3,10 +3,7 @@
 use std::process::Command;
 
 fn portal(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_portal"))
-        .args(args)
-        .output()
-        .unwrap()
+    Command::new(env!("CARGO_BIN_EXE_portal")).args(args).output().unwrap()
 }
 
 #[test]

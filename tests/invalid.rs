@@ -15,35 +15,22 @@ fn assert_fails_with(fixture: &str, expected: &[&str]) -> String {
     let err = stderr(&out);
     assert_eq!(out.status.code(), Some(1), "{fixture}: exit code\n{err}");
     for line in expected {
-        assert!(
-            err.lines().any(|l| l.starts_with(line)),
-            "{fixture}: expected a line starting `{line}` in:\n{err}"
-        );
+        assert!(err.lines().any(|l| l.starts_with(line)), "{fixture}: expected a line starting `{line}` in:\n{err}");
     }
-    assert_eq!(
-        snapshot(&previous),
-        before,
-        "{fixture}: the previous output changed"
-    );
+    assert_eq!(snapshot(&previous), before, "{fixture}: the previous output changed");
     let leftovers: Vec<_> = std::fs::read_dir(&t.root)
         .unwrap()
         .flatten()
         .map(|e| e.file_name().to_string_lossy().into_owned())
         .filter(|n| n.starts_with('.'))
         .collect();
-    assert!(
-        leftovers.is_empty(),
-        "{fixture}: temporary folders left: {leftovers:?}"
-    );
+    assert!(leftovers.is_empty(), "{fixture}: temporary folders left: {leftovers:?}");
     err
 }
 
 #[test]
 fn invalid_utf8_names_line_and_column() {
-    assert_fails_with(
-        "invalid-utf8",
-        &["content/en/bad.md:5:4: error: invalid UTF-8"],
-    );
+    assert_fails_with("invalid-utf8", &["content/en/bad.md:5:4: error: invalid UTF-8"]);
 }
 
 #[test]
@@ -53,43 +40,31 @@ fn malformed_front_matter_names_the_line() {
 
 #[test]
 fn unknown_front_matter_key_is_an_error() {
-    let err = assert_fails_with(
-        "unknown-key",
-        &["content/en/_index.md:3:1: error: unknown field `summary`"],
-    );
-    assert!(
-        err.contains("expected one of"),
-        "the message lists the valid keys: {err}"
-    );
+    let err = assert_fails_with("unknown-key", &["content/en/_index.md:3:1: error: unknown field `summary`"]);
+    assert!(err.contains("expected one of"), "the message lists the valid keys: {err}");
 }
 
 #[test]
 fn broken_link_names_line_and_column() {
-    assert_fails_with(
-        "broken-link",
-        &["content/en/_index.md:6:6: error: broken link: `guidance/backup.md`"],
-    );
+    assert_fails_with("broken-link", &["content/en/_index.md:6:6: error: broken link: `guidance/backup.md`"]);
 }
 
 #[test]
 fn broken_anchor_names_the_link() {
-    assert_fails_with(
-        "broken-anchor",
-        &["content/en/_index.md:4:5: error: broken anchor: `#restore-test`"],
-    );
+    assert_fails_with("broken-anchor", &["content/en/_index.md:4:5: error: broken anchor: `#restore-test`"]);
 }
 
 #[test]
 fn two_pages_with_one_output_path() {
-    assert_fails_with("duplicate-output", &["content/en/guidance/index.md:1:1: error: two pages with one output path: en/guidance/index.html"]);
+    assert_fails_with(
+        "duplicate-output",
+        &["content/en/guidance/index.md:1:1: error: two pages with one output path: en/guidance/index.html"],
+    );
 }
 
 #[test]
 fn missing_template_names_the_page_and_template() {
-    assert_fails_with(
-        "missing-template",
-        &["content/en/item.md:1:1: error: missing template `news.html`"],
-    );
+    assert_fails_with("missing-template", &["content/en/item.md:1:1: error: missing template `news.html`"]);
 }
 
 #[test]
@@ -130,9 +105,6 @@ fn no_panic_on_garbage_input() {
     assert_eq!(out.status.code(), Some(1), "{err}");
     assert!(!err.contains("panicked"), "{err}");
     for i in [0, 1, 2, 3] {
-        assert!(
-            err.contains(&format!("content/en/g{i}.md:")),
-            "g{i} reported: {err}"
-        );
+        assert!(err.contains(&format!("content/en/g{i}.md:")), "g{i} reported: {err}");
     }
 }

@@ -5,4 +5,5 @@ mod support;
 mod browser;
 mod build;
 mod cli;
+mod i18n;
 mod invalid;

@@ -120,11 +120,7 @@ impl<'de> Deserialize<'de> for Date {
         let text = match Raw::deserialize(deserializer)? {
             Raw::Toml(dt) => match (dt.date, dt.time) {
                 (Some(date), _) => date.to_string(),
-                _ => {
-                    return Err(serde::de::Error::custom(format!(
-                        "`{dt}` is not a date: write YYYY-MM-DD"
-                    )))
-                }
+                _ => return Err(serde::de::Error::custom(format!("`{dt}` is not a date: write YYYY-MM-DD"))),
             },
             Raw::Text(s) => s,
         };
@@ -168,20 +164,12 @@ pub fn parse_page(path: &Path, text: &str) -> Result<Parsed, Vec<Diagnostic>> {
         toml_len += line.len();
     }
     let Some(closing_line) = closing_line else {
-        return Err(vec![Diagnostic::error(
-            path,
-            1,
-            1,
-            "front matter is not closed: no second `+++` line",
-        )]);
+        return Err(vec![Diagnostic::error(path, 1, 1, "front matter is not closed: no second `+++` line")]);
     };
     let toml_start = first.len();
     let toml_text = &text[toml_start..toml_start + toml_len];
-    let body_start = text[toml_start + toml_len..]
-        .find('\n')
-        .map_or(text.len(), |i| toml_start + toml_len + i + 1);
-    let front: FrontMatter =
-        toml::from_str(toml_text).map_err(|e| vec![toml_diagnostic(path, toml_text, 1, &e)])?;
+    let body_start = text[toml_start + toml_len..].find('\n').map_or(text.len(), |i| toml_start + toml_len + i + 1);
+    let front: FrontMatter = toml::from_str(toml_text).map_err(|e| vec![toml_diagnostic(path, toml_text, 1, &e)])?;
     let mut problems = Vec::new();
     if front.title.trim().is_empty() {
         problems.push(Diagnostic::error(path, 2, 1, "`title` must not be empty"));
@@ -201,19 +189,13 @@ pub fn parse_page(path: &Path, text: &str) -> Result<Parsed, Vec<Diagnostic>> {
     if !problems.is_empty() {
         return Err(problems);
     }
-    Ok(Parsed {
-        front,
-        body: text[body_start..].to_string(),
-        body_line: closing_line + 1,
-    })
+    Ok(Parsed { front, body: text[body_start..].to_string(), body_line: closing_line + 1 })
 }
 
 /// Taxonomy term IDs are the same in every language, so they are plain ASCII slugs.
 fn is_term_id(term: &str) -> bool {
     !term.is_empty()
-        && term
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && term.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
         && !term.starts_with('-')
         && !term.ends_with('-')
 }
@@ -222,11 +204,7 @@ fn is_term_id(term: &str) -> bool {
 fn field_line(toml_text: &str, field: &str) -> Option<usize> {
     toml_text
         .lines()
-        .position(|l| {
-            l.trim_start()
-                .strip_prefix(field)
-                .is_some_and(|r| r.trim_start().starts_with('='))
-        })
+        .position(|l| l.trim_start().strip_prefix(field).is_some_and(|r| r.trim_start().starts_with('=')))
         .map(|i| i + 1)
 }
 
@@ -262,12 +240,8 @@ mod tests {
 
     #[test]
     fn missing_or_unclosed_front_matter_is_reported() {
-        assert!(parse("# no front matter\n").unwrap_err()[0]
-            .message
-            .contains("missing"));
-        assert!(parse("+++\ntitle = \"A\"\n").unwrap_err()[0]
-            .message
-            .contains("not closed"));
+        assert!(parse("# no front matter\n").unwrap_err()[0].message.contains("missing"));
+        assert!(parse("+++\ntitle = \"A\"\n").unwrap_err()[0].message.contains("not closed"));
     }
 
     #[test]

@@ -13,22 +13,13 @@ use crate::error::Diagnostic;
 
 /// Reads a text file; invalid UTF-8 and I/O failures become diagnostics naming the file.
 pub fn read_text(path: &Path, display: &Path) -> Result<String, Diagnostic> {
-    let bytes = std::fs::read(path)
-        .map_err(|e| Diagnostic::error(display, 0, 0, format!("cannot read: {e}")))?;
+    let bytes = std::fs::read(path).map_err(|e| Diagnostic::error(display, 0, 0, format!("cannot read: {e}")))?;
     String::from_utf8(bytes).map_err(|e| {
         let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
         let line = valid.iter().filter(|&&b| b == b'\n').count() + 1;
         let line_start = valid.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
-        let column = String::from_utf8_lossy(&valid[line_start..])
-            .chars()
-            .count()
-            + 1;
-        Diagnostic::error(
-            display,
-            line,
-            column,
-            "invalid UTF-8: save the file as UTF-8",
-        )
+        let column = String::from_utf8_lossy(&valid[line_start..]).chars().count() + 1;
+        Diagnostic::error(display, line, column, "invalid UTF-8: save the file as UTF-8")
     })
 }
 
@@ -45,12 +36,7 @@ pub fn load_content(root: &Path) -> (Content, Vec<Diagnostic>) {
     let entries = match std::fs::read_dir(&content_dir) {
         Ok(entries) => entries,
         Err(e) => {
-            diagnostics.push(Diagnostic::error(
-                "content",
-                0,
-                0,
-                format!("cannot read the content folder: {e}"),
-            ));
+            diagnostics.push(Diagnostic::error("content", 0, 0, format!("cannot read the content folder: {e}")));
             return (content, diagnostics);
         }
     };
@@ -67,9 +53,7 @@ pub fn load_content(root: &Path) -> (Content, Vec<Diagnostic>) {
                 Path::new("content").join(&name),
                 0,
                 0,
-                format!(
-                    "`{name}` is not a language code: content folders are named like en, it, pt-BR"
-                ),
+                format!("`{name}` is not a language code: content folders are named like en, it, pt-BR"),
             ));
         }
     }
@@ -86,11 +70,7 @@ pub fn load_content(root: &Path) -> (Content, Vec<Diagnostic>) {
             match entry {
                 Ok(entry) if entry.file_type().is_file() => {
                     let rel = entry.path().strip_prefix(&lang_dir).unwrap_or(entry.path());
-                    let rel = rel
-                        .components()
-                        .map(|c| c.as_os_str().to_string_lossy())
-                        .collect::<Vec<_>>()
-                        .join("/");
+                    let rel = rel.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/");
                     files.push((lang.clone(), rel, entry.path().to_path_buf()));
                 }
                 Ok(_) => {}
@@ -127,18 +107,9 @@ pub fn load_content(root: &Path) -> (Content, Vec<Diagnostic>) {
                 }))
             } else if rel_path.ends_with(".toml") {
                 let text = read_text(&source, &display).map_err(|d| vec![d])?;
-                Ok(Loaded::Data(DataFile {
-                    lang,
-                    rel_path,
-                    file: display,
-                    text,
-                }))
+                Ok(Loaded::Data(DataFile { lang, rel_path, file: display, text }))
             } else {
-                Ok(Loaded::Asset(Asset {
-                    lang,
-                    rel_path,
-                    source,
-                }))
+                Ok(Loaded::Asset(Asset { lang, rel_path, source }))
             }
         })
         .collect();

@@ -38,10 +38,7 @@ impl Page {
 
     /// Identifies a page across languages: its `translation_key`, or its path.
     pub fn translation_key(&self) -> &str {
-        self.front
-            .translation_key
-            .as_deref()
-            .unwrap_or(&self.rel_path)
+        self.front.translation_key.as_deref().unwrap_or(&self.rel_path)
     }
 }
 

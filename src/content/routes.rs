@@ -53,11 +53,7 @@ pub fn relative_url(from: &str, to: &str) -> String {
     let from_dirs = &from_dirs[..from_dirs.len() - 1];
     let to_parts: Vec<&str> = to.split('/').collect();
     let to_dirs = &to_parts[..to_parts.len() - 1];
-    let common = from_dirs
-        .iter()
-        .zip(to_dirs)
-        .take_while(|(a, b)| a == b)
-        .count();
+    let common = from_dirs.iter().zip(to_dirs).take_while(|(a, b)| a == b).count();
     let mut url = "../".repeat(from_dirs.len() - common);
     url.push_str(&to_parts[common..].join("/"));
     url
@@ -84,29 +80,16 @@ impl Routes {
         let mut routes = Vec::new();
         let mut keys_per_lang: HashMap<&str, std::collections::HashSet<&str>> = HashMap::new();
         for page in &content.pages {
-            keys_per_lang
-                .entry(&page.lang)
-                .or_default()
-                .insert(page.translation_key());
+            keys_per_lang.entry(&page.lang).or_default().insert(page.translation_key());
         }
         for lang in &content.languages {
             let mut in_lang: BTreeMap<&str, Route> = BTreeMap::new();
-            for (i, page) in content
-                .pages
-                .iter()
-                .enumerate()
-                .filter(|(_, p)| &p.lang == lang)
-            {
+            for (i, page) in content.pages.iter().enumerate().filter(|(_, p)| &p.lang == lang) {
                 in_lang.insert(&page.rel_path, route(lang, i, page, false));
             }
             if lang != source_lang {
                 let have = keys_per_lang.get(lang.as_str());
-                for (i, page) in content
-                    .pages
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, p)| p.lang == source_lang)
-                {
+                for (i, page) in content.pages.iter().enumerate().filter(|(_, p)| p.lang == source_lang) {
                     let translated = have.is_some_and(|k| k.contains(page.translation_key()));
                     if !translated && !in_lang.contains_key(page.rel_path.as_str()) {
                         in_lang.insert(&page.rel_path, route(lang, i, page, true));
@@ -115,18 +98,10 @@ impl Routes {
             }
             routes.extend(in_lang.into_values());
         }
-        let mut result = Routes {
-            routes,
-            ..Routes::default()
-        };
+        let mut result = Routes { routes, ..Routes::default() };
         for (i, r) in result.routes.iter().enumerate() {
-            result
-                .by_path
-                .insert((r.lang.clone(), r.rel_path.clone()), i);
-            result
-                .by_key
-                .entry((r.lang.clone(), r.key.clone()))
-                .or_insert(i);
+            result.by_path.insert((r.lang.clone(), r.rel_path.clone()), i);
+            result.by_key.entry((r.lang.clone(), r.key.clone())).or_insert(i);
         }
         result.link_sections(content);
         result
@@ -136,17 +111,9 @@ impl Routes {
         for i in 0..self.routes.len() {
             let r = &self.routes[i];
             let page = &content.pages[r.page];
-            let mut dir = if page.is_section() {
-                parent_dir(page.dir())
-            } else {
-                Some(page.dir().to_string())
-            };
+            let mut dir = if page.is_section() { parent_dir(page.dir()) } else { Some(page.dir().to_string()) };
             while let Some(d) = dir {
-                let index = if d.is_empty() {
-                    "_index.md".to_string()
-                } else {
-                    format!("{d}/_index.md")
-                };
+                let index = if d.is_empty() { "_index.md".to_string() } else { format!("{d}/_index.md") };
                 if let Some(&p) = self.by_path.get(&(r.lang.clone(), index)) {
                     if p != i {
                         self.routes[i].parent = Some(p);
@@ -164,42 +131,27 @@ impl Routes {
         for r in 0..self.routes.len() {
             let mut children = std::mem::take(&mut self.routes[r].children);
             children.sort_by(|&a, &b| {
-                display_order(
-                    &content.pages[self.routes[a].page],
-                    &content.pages[self.routes[b].page],
-                )
+                display_order(&content.pages[self.routes[a].page], &content.pages[self.routes[b].page])
             });
             self.routes[r].children = children;
         }
     }
 
     pub fn by_path(&self, lang: &str, rel_path: &str) -> Option<usize> {
-        self.by_path
-            .get(&(lang.to_string(), rel_path.to_string()))
-            .copied()
+        self.by_path.get(&(lang.to_string(), rel_path.to_string())).copied()
     }
 
     pub fn by_key(&self, lang: &str, key: &str) -> Option<usize> {
-        self.by_key
-            .get(&(lang.to_string(), key.to_string()))
-            .copied()
+        self.by_key.get(&(lang.to_string(), key.to_string())).copied()
     }
 
     /// The route a link written in `lang` to `rel_path` leads to: the page at that path in the
     /// language, or else the language's version of the source page at that path (whose
     /// translation may live at another path).
-    pub fn resolve(
-        &self,
-        content: &Content,
-        lang: &str,
-        source_lang: &str,
-        rel_path: &str,
-    ) -> Option<usize> {
+    pub fn resolve(&self, content: &Content, lang: &str, source_lang: &str, rel_path: &str) -> Option<usize> {
         self.by_path(lang, rel_path).or_else(|| {
             let source = self.by_path(source_lang, rel_path)?;
-            let key = &content.pages[self.routes[source].page]
-                .translation_key()
-                .to_string();
+            let key = &content.pages[self.routes[source].page].translation_key().to_string();
             self.by_key(lang, key)
         })
     }
@@ -222,10 +174,7 @@ fn parent_dir(dir: &str) -> Option<String> {
     if dir.is_empty() {
         None
     } else {
-        Some(
-            dir.rfind('/')
-                .map_or(String::new(), |i| dir[..i].to_string()),
-        )
+        Some(dir.rfind('/').map_or(String::new(), |i| dir[..i].to_string()))
     }
 }
 
@@ -253,44 +202,23 @@ mod tests {
     #[test]
     fn output_paths_are_files() {
         assert_eq!(output_path("en", "_index.md"), "en/index.html");
-        assert_eq!(
-            output_path("en", "guidance/_index.md"),
-            "en/guidance/index.html"
-        );
-        assert_eq!(
-            output_path("it", "guidance/backups.md"),
-            "it/guidance/backups.html"
-        );
+        assert_eq!(output_path("en", "guidance/_index.md"), "en/guidance/index.html");
+        assert_eq!(output_path("it", "guidance/backups.md"), "it/guidance/backups.html");
     }
 
     #[test]
     fn relative_urls_climb_and_descend() {
-        assert_eq!(
-            relative_url("en/guidance/a.html", "en/guidance/b.html"),
-            "b.html"
-        );
-        assert_eq!(
-            relative_url("en/guidance/a.html", "en/tools/x.html"),
-            "../tools/x.html"
-        );
-        assert_eq!(
-            relative_url("en/index.html", "assets/site.css"),
-            "../assets/site.css"
-        );
+        assert_eq!(relative_url("en/guidance/a.html", "en/guidance/b.html"), "b.html");
+        assert_eq!(relative_url("en/guidance/a.html", "en/tools/x.html"), "../tools/x.html");
+        assert_eq!(relative_url("en/index.html", "assets/site.css"), "../assets/site.css");
         assert_eq!(relative_url("index.html", "en/index.html"), "en/index.html");
         assert_eq!(root_prefix("en/training/phishing/index.html"), "../../../");
     }
 
     #[test]
     fn joining_links_stays_inside_the_language() {
-        assert_eq!(
-            join_relative("guidance/a.md", "../tools/x.md").as_deref(),
-            Some("tools/x.md")
-        );
-        assert_eq!(
-            join_relative("guidance/a.md", "b.md").as_deref(),
-            Some("guidance/b.md")
-        );
+        assert_eq!(join_relative("guidance/a.md", "../tools/x.md").as_deref(), Some("tools/x.md"));
+        assert_eq!(join_relative("guidance/a.md", "b.md").as_deref(), Some("guidance/b.md"));
         assert_eq!(join_relative("a.md", "../../x.md"), None);
     }
 }

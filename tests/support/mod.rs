@@ -50,11 +50,7 @@ impl SiteTest {
         for dir in ["content", "themes", "i18n"] {
             copy_dir(&Path::new(REPO).join(dir), &t.root.join(dir));
         }
-        std::fs::copy(
-            Path::new(REPO).join("portal.toml"),
-            t.root.join("portal.toml"),
-        )
-        .unwrap();
+        std::fs::copy(Path::new(REPO).join("portal.toml"), t.root.join("portal.toml")).unwrap();
         t
     }
 
@@ -109,34 +105,18 @@ pub fn snapshot(dir: &Path) -> BTreeMap<String, Vec<u8>> {
         .into_iter()
         .flatten()
         .filter(|e| e.file_type().is_file())
-        .map(|e| {
-            (
-                e.path()
-                    .strip_prefix(dir)
-                    .unwrap()
-                    .to_string_lossy()
-                    .into_owned(),
-                std::fs::read(e.path()).unwrap(),
-            )
-        })
+        .map(|e| (e.path().strip_prefix(dir).unwrap().to_string_lossy().into_owned(), std::fs::read(e.path()).unwrap()))
         .collect()
 }
 
 pub fn select<'a>(html: &'a scraper::Html, css: &str) -> Vec<scraper::ElementRef<'a>> {
-    html.select(&scraper::Selector::parse(css).unwrap())
-        .collect()
+    html.select(&scraper::Selector::parse(css).unwrap()).collect()
 }
 
 pub fn attr(html: &scraper::Html, css: &str, name: &str) -> Option<String> {
-    select(html, css)
-        .first()
-        .and_then(|e| e.value().attr(name))
-        .map(str::to_string)
+    select(html, css).first().and_then(|e| e.value().attr(name)).map(str::to_string)
 }
 
 pub fn text(html: &scraper::Html, css: &str) -> String {
-    select(html, css)
-        .first()
-        .map(|e| e.text().collect::<String>())
-        .unwrap_or_default()
+    select(html, css).first().map(|e| e.text().collect::<String>()).unwrap_or_default()
 }

@@ -1,0 +1,336 @@
+//! Translation status: for each language, which source pages are translated, missing or stale
+//! (the source changed since the digest recorded in the translation), which UI strings are
+//! missing or unused; and the edits translators ask for: stamping a reviewed translation with
+//! its source's digest, and scaffolding a new language.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde::Serialize;
+
+use crate::config::is_valid_language_code;
+use crate::content::Page;
+use crate::error::{Error, Result};
+use crate::site::Site;
+
+/// The state of one translation of a source page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PageState {
+    Current,
+    /// The source changed since the recorded digest (or none was recorded).
+    Stale,
+    Missing,
+}
+
+/// One source page as seen from a language.
+#[derive(Debug, Clone, Serialize)]
+pub struct PageStatus {
+    pub source: String,
+    pub translation: Option<String>,
+    pub state: PageState,
+}
+
+/// Status of one language against the source language.
+#[derive(Debug, Clone, Serialize)]
+pub struct LanguageStatus {
+    pub lang: String,
+    pub name: String,
+    pub pages_total: usize,
+    pub pages_current: usize,
+    pub pages_stale: usize,
+    pub pages_missing: usize,
+    /// Current translations as a share of the source pages, 0-100.
+    pub percent: f64,
+    pub strings_missing: Vec<String>,
+    pub strings_unused: Vec<String>,
+    pub pages: Vec<PageStatus>,
+}
+
+/// Whether a translation is up to date with its source.
+pub fn page_state(source: &Page, translation: Option<&Page>) -> PageState {
+    match translation {
+        None => PageState::Missing,
+        Some(t) if t.front.source_digest.as_deref() == Some(source.digest.as_str()) => PageState::Current,
+        Some(_) => PageState::Stale,
+    }
+}
+
+/// The source-language page a page translates, if any.
+pub fn source_of<'a>(site: &'a Site, page: &Page) -> Option<&'a Page> {
+    let source = &site.config.source_language;
+    if &page.lang == source {
+        return None;
+    }
+    let route = site.routes.by_key(source, page.translation_key())?;
+    Some(&site.content.pages[site.routes.routes[route].page])
+}
+
+/// Status of every language but the source (or of `only`).
+pub fn status(site: &Site, only: Option<&str>) -> Vec<LanguageStatus> {
+    let source = &site.config.source_language;
+    let sources: Vec<&Page> = site.content.pages.iter().filter(|p| &p.lang == source).collect();
+    let source_strings = site.strings.by_lang.get(source).cloned().unwrap_or_default();
+    site.languages
+        .iter()
+        .filter(|l| &l.code != source && only.is_none_or(|o| o == l.code))
+        .map(|l| {
+            let translations: BTreeMap<&str, &Page> =
+                site.content.pages.iter().filter(|p| p.lang == l.code).map(|p| (p.translation_key(), p)).collect();
+            let pages: Vec<PageStatus> = sources
+                .iter()
+                .map(|s| {
+                    let t = translations.get(s.translation_key()).copied();
+                    PageStatus {
+                        source: s.file.to_string_lossy().into_owned(),
+                        translation: t.map(|t| t.file.to_string_lossy().into_owned()),
+                        state: page_state(s, t),
+                    }
+                })
+                .collect();
+            let count = |state| pages.iter().filter(|p| p.state == state).count();
+            let strings = site.strings.by_lang.get(&l.code).cloned().unwrap_or_default();
+            let total = pages.len();
+            LanguageStatus {
+                lang: l.code.clone(),
+                name: l.name.clone(),
+                pages_total: total,
+                pages_current: count(PageState::Current),
+                pages_stale: count(PageState::Stale),
+                pages_missing: count(PageState::Missing),
+                percent: if total == 0 {
+                    100.0
+                } else {
+                    (count(PageState::Current) as f64 * 1000.0 / total as f64).floor() / 10.0
+                },
+                strings_missing: source_strings.keys().filter(|k| !strings.contains_key(*k)).cloned().collect(),
+                strings_unused: strings.keys().filter(|k| !source_strings.contains_key(*k)).cloned().collect(),
+                pages,
+            }
+        })
+        .collect()
+}
+
+/// The status as a table for a terminal, or as Markdown for a pull request.
+pub fn format_status(statuses: &[LanguageStatus], markdown: bool) -> String {
+    let mut out = String::new();
+    let header = ["language", "complete", "current", "stale", "missing", "strings missing", "strings unused"];
+    let rows: Vec<[String; 7]> = statuses
+        .iter()
+        .map(|s| {
+            [
+                format!("{} ({})", s.lang, s.name),
+                format!("{:.1}%", s.percent),
+                format!("{}/{}", s.pages_current, s.pages_total),
+                s.pages_stale.to_string(),
+                s.pages_missing.to_string(),
+                s.strings_missing.len().to_string(),
+                s.strings_unused.len().to_string(),
+            ]
+        })
+        .collect();
+    if markdown {
+        out.push_str(&format!("| {} |\n", header.join(" | ")));
+        out.push_str(&format!("|{}\n", " --- |".repeat(header.len())));
+        for r in &rows {
+            out.push_str(&format!("| {} |\n", r.join(" | ")));
+        }
+    } else {
+        let widths: Vec<usize> = (0..header.len())
+            .map(|i| rows.iter().map(|r| r[i].chars().count()).chain([header[i].len()]).max().unwrap_or(0))
+            .collect();
+        let line = |cells: Vec<&str>| -> String {
+            cells
+                .iter()
+                .zip(&widths)
+                .map(|(c, w)| format!("{c:<w$}", w = *w))
+                .collect::<Vec<_>>()
+                .join("  ")
+                .trim_end()
+                .to_string()
+                + "\n"
+        };
+        out.push_str(&line(header.to_vec()));
+        for r in &rows {
+            out.push_str(&line(r.iter().map(String::as_str).collect()));
+        }
+    }
+    for s in statuses {
+        for p in s.pages.iter().filter(|p| p.state != PageState::Current) {
+            let what = match p.state {
+                PageState::Stale => {
+                    format!("stale: {} (source {} changed)", p.translation.as_deref().unwrap_or(""), p.source)
+                }
+                _ => format!("missing: {} has no {} translation", p.source, s.lang),
+            };
+            out.push_str(&format!("{}: {what}\n", s.lang));
+        }
+        for k in &s.strings_missing {
+            out.push_str(&format!("{}: missing string `{k}` in i18n/{}.toml\n", s.lang, s.lang));
+        }
+        for k in &s.strings_unused {
+            out.push_str(&format!("{}: unused string `{k}` in i18n/{}.toml\n", s.lang, s.lang));
+        }
+    }
+    out
+}
+
+/// Sets `source_digest = "..."` in a page's front matter, replacing an earlier one. The rest of
+/// the file is kept byte for byte.
+pub fn set_source_digest(text: &str, digest: &str) -> Option<String> {
+    let body_start = text.strip_prefix("+++")?.find("\n+++").map(|i| i + 3)?;
+    let (front, rest) = text.split_at(body_start);
+    let line = format!("source_digest = \"{digest}\"");
+    let mut lines: Vec<String> = front.lines().map(str::to_string).collect();
+    match lines.iter().position(|l| l.trim_start().starts_with("source_digest")) {
+        Some(i) => lines[i] = line,
+        None => lines.push(line),
+    }
+    Some(format!("{}\n{}", lines.join("\n"), rest.strip_prefix('\n').unwrap_or(rest)))
+}
+
+/// A starting `i18n/<lang>.toml`: every source key with the source text as a visible
+/// placeholder to translate.
+pub fn scaffold_strings(source_text: &str, lang: &str, source: &str) -> String {
+    format!(
+        "# UI strings for `{lang}`, scaffolded from i18n/{source}.toml by `portal i18n new`.\n\
+         # Every value is still the {source} text: translate it, keep the keys.\n\n{}",
+        source_text.lines().skip_while(|l| l.starts_with('#') || l.trim().is_empty()).collect::<Vec<_>>().join("\n")
+            + "\n"
+    )
+}
+
+/// Where a content file lives: its language and path below `content/<lang>/`.
+pub fn locate_content_file(root: &Path, file: &Path) -> Option<(String, String)> {
+    let absolute = if file.is_absolute() { file.to_path_buf() } else { std::env::current_dir().ok()?.join(file) };
+    let content = root.canonicalize().ok()?.join("content");
+    let absolute = absolute.canonicalize().ok()?;
+    let rel = absolute.strip_prefix(&content).ok()?;
+    let mut parts = rel.components().map(|c| c.as_os_str().to_string_lossy().into_owned());
+    let lang = parts.next()?;
+    let rest: Vec<String> = parts.collect();
+    (!rest.is_empty()).then(|| (lang, rest.join("/")))
+}
+
+/// `portal i18n status`: the report, and whether every language reaches `fail_under`.
+pub fn run_status(
+    root: &Path,
+    lang: Option<&str>,
+    json: bool,
+    markdown: bool,
+    fail_under: Option<f64>,
+) -> Result<(String, bool)> {
+    let (site, _) = Site::load(root);
+    if let Some(l) = lang.filter(|l| !site.content.languages.iter().any(|c| c == l)) {
+        return Err(Error::Usage(format!("no language `{l}` (no content/{l}/ folder)")));
+    }
+    let statuses = status(&site, lang);
+    let ok = fail_under.is_none_or(|min| statuses.iter().all(|s| s.percent >= min));
+    let text = if json {
+        serde_json::to_string_pretty(
+            &serde_json::json!({ "source": site.config.source_language, "languages": statuses, "ok": ok }),
+        )
+        .map_err(|e| Error::Usage(e.to_string()))?
+            + "\n"
+    } else {
+        let mut t = format_status(&statuses, markdown);
+        if let (Some(min), false) = (fail_under, ok) {
+            t.push_str(&format!(
+                "below {min}%: {}\n",
+                statuses.iter().filter(|s| s.percent < min).map(|s| s.lang.as_str()).collect::<Vec<_>>().join(", ")
+            ));
+        }
+        t
+    };
+    Ok((text, ok))
+}
+
+/// `portal i18n stamp`: records each translation's current source digest.
+pub fn write_stamps(root: &Path, files: &[std::path::PathBuf]) -> Result<(String, bool)> {
+    let (site, _) = Site::load(root);
+    let mut out = String::new();
+    let mut ok = true;
+    for file in files {
+        let located = locate_content_file(root, file)
+            .and_then(|(lang, rel)| site.content.pages.iter().find(|p| p.lang == lang && p.rel_path == rel));
+        let Some(page) = located else {
+            out.push_str(&format!("{}: not a page of the content\n", file.display()));
+            ok = false;
+            continue;
+        };
+        let Some(source) = source_of(&site, page) else {
+            out.push_str(&format!(
+                "{}: no source page to stamp against (is it in the source language?)\n",
+                page.file.display()
+            ));
+            ok = false;
+            continue;
+        };
+        let path = root.join(&page.file);
+        let text = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
+        let stamped = set_source_digest(&text, &source.digest)
+            .ok_or_else(|| Error::Usage(format!("{}: no front matter", page.file.display())))?;
+        std::fs::write(&path, stamped).map_err(|e| Error::io(&path, e))?;
+        out.push_str(&format!(
+            "{}: stamped with {} of {}\n",
+            page.file.display(),
+            source.digest,
+            source.file.display()
+        ));
+    }
+    Ok((out, ok))
+}
+
+/// `portal i18n new <lang>`: the strings file and the home page of a new language.
+pub fn write_new_language(root: &Path, lang: &str) -> Result<(String, bool)> {
+    if !is_valid_language_code(lang) {
+        return Err(Error::Usage(format!(
+            "`{lang}` is not a language code: use a BCP 47 code such as de, pt-BR or zh-Hant (lowercase language, then an optional Script or REGION)"
+        )));
+    }
+    let (site, _) = Site::load(root);
+    let source = &site.config.source_language;
+    let content_dir = root.join("content").join(lang);
+    let strings_path = root.join("i18n").join(format!("{lang}.toml"));
+    if content_dir.exists() || strings_path.exists() {
+        return Err(Error::Usage(format!("`{lang}` exists already (content/{lang}/ or i18n/{lang}.toml)")));
+    }
+    let source_strings = root.join("i18n").join(format!("{source}.toml"));
+    let text = std::fs::read_to_string(&source_strings).map_err(|e| Error::io(&source_strings, e))?;
+    let home = root.join("content").join(source).join("_index.md");
+    let home_text = std::fs::read_to_string(&home).map_err(|e| Error::io(&home, e))?;
+    std::fs::create_dir_all(&content_dir).map_err(|e| Error::io(&content_dir, e))?;
+    std::fs::write(&strings_path, scaffold_strings(&text, lang, source)).map_err(|e| Error::io(&strings_path, e))?;
+    let new_home = content_dir.join("_index.md");
+    std::fs::write(&new_home, &home_text).map_err(|e| Error::io(&new_home, e))?;
+    let name = site.config.language(lang).name;
+    Ok((
+        format!(
+            "created i18n/{lang}.toml and content/{lang}/_index.md for {name}\n             next: translate both, then `portal i18n stamp content/{lang}/_index.md`; pages you have not translated show the {source} text with a notice\n"
+        ),
+        true,
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stamping_adds_or_replaces_the_digest_only() {
+        let text = "+++\ntitle = \"A\"\n+++\nBody\n+++ not front matter\n";
+        let once = set_source_digest(text, "abc").unwrap();
+        assert_eq!(once, "+++\ntitle = \"A\"\nsource_digest = \"abc\"\n+++\nBody\n+++ not front matter\n");
+        let twice = set_source_digest(&once, "def").unwrap();
+        assert_eq!(twice, "+++\ntitle = \"A\"\nsource_digest = \"def\"\n+++\nBody\n+++ not front matter\n");
+        assert!(set_source_digest("no front matter", "x").is_none());
+    }
+
+    #[test]
+    fn scaffold_keeps_every_key() {
+        let out = scaffold_strings("# header\n\n[nav]\nhome = \"Home\"\n", "de", "en");
+        assert!(out.contains("[nav]\nhome = \"Home\"\n"));
+        assert!(out.starts_with("# UI strings for `de`"));
+        assert!(toml::from_str::<toml::Table>(&out).is_ok());
+    }
+}

@@ -1,0 +1,122 @@
+//! The translators' workflow: a language is a folder, status and stale translations, stamping,
+//! scaffolding a language, and what the site shows of it.
+
+use crate::support::{attr, select, stderr, text, SiteTest};
+
+fn status_json(t: &SiteTest, lang: &str) -> serde_json::Value {
+    let out = t.run(&["i18n", "status", "--lang", lang, "--format", "json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    report["languages"][0].clone()
+}
+
+#[test]
+fn editing_a_source_page_makes_translations_stale_until_stamped() {
+    let t = SiteTest::bundled();
+    let before = status_json(&t, "it");
+    assert_eq!(before["pages_stale"], 0, "the bundled translations are current");
+    let page = t.root.join("content/en/guidance/backups.md");
+    let text = std::fs::read_to_string(&page).unwrap();
+    std::fs::write(&page, text.replace("## What to do this week", "## What to do this week\n\nA new sentence.")).unwrap();
+    for lang in ["it", "nl", "zh"] {
+        let status = status_json(&t, lang);
+        assert_eq!(status["pages_stale"], 1, "{lang}");
+        let stale: Vec<&serde_json::Value> = status["pages"].as_array().unwrap().iter().filter(|p| p["state"] == "stale").collect();
+        assert_eq!(stale[0]["translation"], format!("content/{lang}/guidance/backups.md"));
+    }
+    // The site tells readers, with a link to the original.
+    t.build_ok();
+    let page = t.html("it/guidance/backups.html");
+    assert_eq!(attr(&page, ".stale-notice a", "href").as_deref(), Some("../../en/guidance/backups.html"));
+    assert!(select(&t.html("it/guidance/mfa.html"), ".stale-notice").is_empty());
+
+    let out = t.run(&["i18n", "stamp", t.root.join("content/it/guidance/backups.md").to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(status_json(&t, "it")["pages_stale"], 0);
+    assert_eq!(status_json(&t, "nl")["pages_stale"], 1, "only the stamped file changed");
+}
+
+#[test]
+fn fail_under_sets_the_exit_code() {
+    let t = SiteTest::fixture("basic");
+    let out = t.run(&["i18n", "status", "--fail-under", "50"]);
+    assert_eq!(out.status.code(), Some(1));
+    let table = String::from_utf8_lossy(&out.stdout);
+    assert!(table.contains("below 50%: it, zh"), "{table}");
+    assert!(table.contains("it: missing: content/en/guidance/updates.md has no it translation"), "{table}");
+    assert_eq!(t.run(&["i18n", "status", "--fail-under", "0"]).status.code(), Some(0));
+    let md = t.run(&["i18n", "status", "--format", "markdown"]);
+    assert!(String::from_utf8_lossy(&md.stdout).starts_with("| language | complete |"));
+}
+
+#[test]
+fn unknown_and_missing_strings_are_reported() {
+    let t = SiteTest::fixture("basic");
+    let en = std::fs::read_to_string(t.root.join("i18n/en.toml")).unwrap();
+    t.write("i18n/it.toml", &format!("{}\n[extra]\nnot_used = \"x\"\n", en.replace("home = \"Home\"\n", "")));
+    let status = status_json(&t, "it");
+    assert_eq!(status["strings_missing"], serde_json::json!(["nav.home"]));
+    assert_eq!(status["strings_unused"], serde_json::json!(["extra.not_used"]));
+}
+
+#[test]
+fn a_language_is_a_folder() {
+    // Adding content/de/ and i18n/de.toml adds German with no other edit.
+    let t = SiteTest::bundled();
+    t.write("content/de/_index.md", "+++\ntitle = \"Health Cyber Portal\"\n+++\nWillkommen.\n");
+    t.write(
+        "content/de/guidance/backups.md",
+        "+++\ntitle = \"Datensicherungen, die Ransomware überstehen\"\nkind = \"guidance\"\n+++\n## Wiederherstellung testen\n\nPrüfen Sie monatlich die Wiederherstellung.\n",
+    );
+    let en = std::fs::read_to_string(t.root.join("i18n/en.toml")).unwrap();
+    t.write("i18n/de.toml", &en.replace("Skip to content", "Zum Inhalt springen"));
+    t.build_ok();
+    let page = t.html("de/guidance/backups.html");
+    assert_eq!(attr(&page, "html", "lang").as_deref(), Some("de"));
+    assert_eq!(text(&page, ".skip-link"), "Zum Inhalt springen");
+    assert!(select(&page, ".fallback-notice").is_empty());
+    // The rest falls back to English, marked as such.
+    let fallback = t.html("de/guidance/mfa.html");
+    assert_eq!(attr(&fallback, "article", "lang").as_deref(), Some("en"));
+    // Every other page's switcher now offers German.
+    let it = t.html("it/guidance/backups.html");
+    assert_eq!(attr(&it, ".language-switcher a[hreflang=de]", "href").as_deref(), Some("../../de/guidance/backups.html"));
+    assert!(t.read("sitemap.xml").contains("hreflang=\"de\""));
+    let chooser = t.html("index.html");
+    assert!(text(&chooser, ".language-choice").contains("Deutsch"));
+}
+
+#[test]
+fn new_language_scaffold_and_bad_codes() {
+    let t = SiteTest::fixture("basic");
+    let out = t.run(&["i18n", "new", "pt-BR"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let strings: toml::Table = toml::from_str(&std::fs::read_to_string(t.root.join("i18n/pt-BR.toml")).unwrap()).unwrap();
+    let en: toml::Table = toml::from_str(&std::fs::read_to_string(t.root.join("i18n/en.toml")).unwrap()).unwrap();
+    assert_eq!(strings.keys().collect::<Vec<_>>(), en.keys().collect::<Vec<_>>(), "every section");
+    assert!(t.root.join("content/pt-BR/_index.md").is_file());
+    t.build_ok();
+    assert_eq!(attr(&t.html("pt-BR/index.html"), "html", "lang").as_deref(), Some("pt-BR"));
+    assert!(text(&t.html("en/index.html"), ".language-switcher").contains("Português (Brasil)"));
+
+    for bad in ["pt_BR", "Deutsch", "EN", "x"] {
+        let out = t.run(&["i18n", "new", bad]);
+        assert_eq!(out.status.code(), Some(2), "{bad}");
+        assert!(stderr(&out).contains("is not a language code"), "{bad}: {}", stderr(&out));
+    }
+    assert_eq!(t.run(&["i18n", "new", "pt-BR"]).status.code(), Some(2), "exists already");
+    t.write("content/Deutsch/_index.md", "+++\ntitle = \"x\"\n+++\n");
+    let out = t.run(&["check"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("content/Deutsch: error: `Deutsch` is not a language code"), "{}", stderr(&out));
+}
+
+#[test]
+fn right_to_left_language_gets_dir_rtl() {
+    let t = SiteTest::fixture("basic");
+    t.write("content/ar/_index.md", "+++\ntitle = \"بوابة الأمن السيبراني الصحي\"\n+++\nمرحبا.\n");
+    t.build_ok();
+    let page = t.html("ar/index.html");
+    assert_eq!(attr(&page, "html", "dir").as_deref(), Some("rtl"));
+    assert_eq!(attr(&t.html("ar/guidance/backups.html"), "article", "dir").as_deref(), Some("ltr"), "English fallback text stays ltr");
+}
