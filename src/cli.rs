@@ -48,6 +48,21 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
     },
+    /// Build, serve on 127.0.0.1, rebuild on change and reload open pages.
+    Serve {
+        /// Output folder [default: <root>/public].
+        #[arg(long, value_name = "DIR")]
+        output: Option<PathBuf>,
+        /// Port (0 picks a free one; the address is printed on stdout).
+        #[arg(long, default_value_t = 8080)]
+        port: u16,
+        /// Address to listen on; other machines can reach the site only if you choose so.
+        #[arg(long, default_value = "127.0.0.1")]
+        bind: String,
+        /// Open the site in the default browser.
+        #[arg(long)]
+        open: bool,
+    },
     /// Translation workflow: status, stale translations, new languages.
     #[command(subcommand)]
     I18n(I18nCommand),

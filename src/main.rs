@@ -6,6 +6,7 @@ use std::time::Instant;
 
 use clap::Parser;
 use health_cyber_portal::cli::{Cli, Command, Format, I18nCommand, StatusFormat};
+use health_cyber_portal::serve::{serve, ServeOptions};
 use health_cyber_portal::{build, translations, BuildOptions, Report};
 
 fn main() -> ExitCode {
@@ -29,6 +30,22 @@ fn main() -> ExitCode {
             run_build(BuildOptions { root: cli.root.clone(), output: None }, strict, false, format)
         }
         Command::I18n(command) => run_i18n(&cli.root, command),
+        Command::Serve { output, port, bind, open } => {
+            let options = ServeOptions {
+                output: output.unwrap_or_else(|| cli.root.join("public")),
+                root: cli.root.clone(),
+                port,
+                bind,
+                open,
+            };
+            match serve(&options) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => {
+                    eprintln!("portal: error: {e}");
+                    ExitCode::from(2)
+                }
+            }
+        }
     }
 }
 

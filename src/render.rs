@@ -90,8 +90,8 @@ fn render_body(site: &Site, index: usize) -> Rendered {
     let page = &site.content.pages[route.page];
     let source = &site.config.source_language;
     let resolve = |dest: &str| -> Result<ResolvedLink, String> {
-        if dest.starts_with('#') {
-            return Ok(ResolvedLink { href: dest.to_string(), target: Some((index, Some(dest[1..].to_string()))) });
+        if let Some(anchor) = dest.strip_prefix('#') {
+            return Ok(ResolvedLink { href: dest.to_string(), target: Some((index, Some(anchor.to_string()))) });
         }
         if is_external(dest) {
             return Ok(ResolvedLink { href: dest.to_string(), target: None });

@@ -17,11 +17,13 @@ fn editing_a_source_page_makes_translations_stale_until_stamped() {
     assert_eq!(before["pages_stale"], 0, "the bundled translations are current");
     let page = t.root.join("content/en/guidance/backups.md");
     let text = std::fs::read_to_string(&page).unwrap();
-    std::fs::write(&page, text.replace("## What to do this week", "## What to do this week\n\nA new sentence.")).unwrap();
+    std::fs::write(&page, text.replace("## What to do this week", "## What to do this week\n\nA new sentence."))
+        .unwrap();
     for lang in ["it", "nl", "zh"] {
         let status = status_json(&t, lang);
         assert_eq!(status["pages_stale"], 1, "{lang}");
-        let stale: Vec<&serde_json::Value> = status["pages"].as_array().unwrap().iter().filter(|p| p["state"] == "stale").collect();
+        let stale: Vec<&serde_json::Value> =
+            status["pages"].as_array().unwrap().iter().filter(|p| p["state"] == "stale").collect();
         assert_eq!(stale[0]["translation"], format!("content/{lang}/guidance/backups.md"));
     }
     // The site tells readers, with a link to the original.
@@ -80,7 +82,10 @@ fn a_language_is_a_folder() {
     assert_eq!(attr(&fallback, "article", "lang").as_deref(), Some("en"));
     // Every other page's switcher now offers German.
     let it = t.html("it/guidance/backups.html");
-    assert_eq!(attr(&it, ".language-switcher a[hreflang=de]", "href").as_deref(), Some("../../de/guidance/backups.html"));
+    assert_eq!(
+        attr(&it, ".language-switcher a[hreflang=de]", "href").as_deref(),
+        Some("../../de/guidance/backups.html")
+    );
     assert!(t.read("sitemap.xml").contains("hreflang=\"de\""));
     let chooser = t.html("index.html");
     assert!(text(&chooser, ".language-choice").contains("Deutsch"));
@@ -91,7 +96,8 @@ fn new_language_scaffold_and_bad_codes() {
     let t = SiteTest::fixture("basic");
     let out = t.run(&["i18n", "new", "pt-BR"]);
     assert!(out.status.success(), "{}", stderr(&out));
-    let strings: toml::Table = toml::from_str(&std::fs::read_to_string(t.root.join("i18n/pt-BR.toml")).unwrap()).unwrap();
+    let strings: toml::Table =
+        toml::from_str(&std::fs::read_to_string(t.root.join("i18n/pt-BR.toml")).unwrap()).unwrap();
     let en: toml::Table = toml::from_str(&std::fs::read_to_string(t.root.join("i18n/en.toml")).unwrap()).unwrap();
     assert_eq!(strings.keys().collect::<Vec<_>>(), en.keys().collect::<Vec<_>>(), "every section");
     assert!(t.root.join("content/pt-BR/_index.md").is_file());
@@ -118,5 +124,9 @@ fn right_to_left_language_gets_dir_rtl() {
     t.build_ok();
     let page = t.html("ar/index.html");
     assert_eq!(attr(&page, "html", "dir").as_deref(), Some("rtl"));
-    assert_eq!(attr(&t.html("ar/guidance/backups.html"), "article", "dir").as_deref(), Some("ltr"), "English fallback text stays ltr");
+    assert_eq!(
+        attr(&t.html("ar/guidance/backups.html"), "article", "dir").as_deref(),
+        Some("ltr"),
+        "English fallback text stays ltr"
+    );
 }

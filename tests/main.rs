@@ -7,3 +7,4 @@ mod build;
 mod cli;
 mod i18n;
 mod invalid;
+mod serve;

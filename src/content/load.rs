@@ -85,7 +85,7 @@ pub fn load_content(root: &Path) -> (Content, Vec<Diagnostic>) {
     }
 
     enum Loaded {
-        Page(Page),
+        Page(Box<Page>),
         Data(DataFile),
         Asset(Asset),
     }
@@ -96,7 +96,7 @@ pub fn load_content(root: &Path) -> (Content, Vec<Diagnostic>) {
             if rel_path.ends_with(".md") {
                 let text = read_text(&source, &display).map_err(|d| vec![d])?;
                 let parsed = parse_page(&display, &text)?;
-                Ok(Loaded::Page(Page {
+                Ok(Loaded::Page(Box::new(Page {
                     lang,
                     rel_path,
                     file: display,
@@ -104,7 +104,7 @@ pub fn load_content(root: &Path) -> (Content, Vec<Diagnostic>) {
                     body: parsed.body,
                     body_line: parsed.body_line,
                     digest: digest(&text),
-                }))
+                })))
             } else if rel_path.ends_with(".toml") {
                 let text = read_text(&source, &display).map_err(|d| vec![d])?;
                 Ok(Loaded::Data(DataFile { lang, rel_path, file: display, text }))
@@ -115,7 +115,7 @@ pub fn load_content(root: &Path) -> (Content, Vec<Diagnostic>) {
         .collect();
     for result in results {
         match result {
-            Ok(Loaded::Page(p)) => content.pages.push(p),
+            Ok(Loaded::Page(p)) => content.pages.push(*p),
             Ok(Loaded::Data(d)) => content.data.push(d),
             Ok(Loaded::Asset(a)) => content.assets.push(a),
             Err(mut d) => diagnostics.append(&mut d),

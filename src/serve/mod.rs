@@ -1,0 +1,292 @@
+//! `portal serve`: builds the site, serves the output folder on 127.0.0.1, watches the sources,
+//! rebuilds on change and tells open pages to reload (server-sent events). A failed rebuild
+//! keeps the last good site on disk and shows its errors in an overlay on every open page.
+
+pub mod files;
+
+use std::io::Write;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::mpsc::{channel, Receiver, RecvTimeoutError, Sender};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use notify::{RecursiveMode, Watcher};
+use tiny_http::{Header, Method, Response, Server};
+
+use crate::error::{Error, Result};
+use crate::{build, BuildOptions, Report};
+use files::{mime_type, resolve, Resolved};
+
+const RELOAD_JS: &str = include_str!("reload.js");
+/// Workers answering file requests; each event stream has a thread of its own, up to a bound.
+const WORKERS: usize = 8;
+const MAX_EVENT_STREAMS: usize = 64;
+const MAX_URL_BYTES: usize = 4096;
+/// Editors save in bursts (write, rename, chmod): wait this long for the burst to end.
+const DEBOUNCE: Duration = Duration::from_millis(40);
+
+/// How to serve.
+#[derive(Debug, Clone)]
+pub struct ServeOptions {
+    pub root: PathBuf,
+    pub output: PathBuf,
+    pub bind: String,
+    pub port: u16,
+    pub open: bool,
+}
+
+/// The outcome of the last build, as open pages need to know it.
+#[derive(Default)]
+struct State {
+    failed: Option<Vec<String>>,
+    streams: Vec<Sender<String>>,
+}
+
+impl State {
+    fn broadcast(&mut self, event: &str) {
+        self.streams.retain(|s| s.send(event.to_string()).is_ok());
+    }
+
+    fn current_event(&self) -> String {
+        match &self.failed {
+            Some(lines) => format!("event: failed\ndata: {}\n\n", serde_json::Value::from(lines.clone())),
+            None => "event: ok\ndata: {}\n\n".to_string(),
+        }
+    }
+}
+
+fn run_build(options: &BuildOptions) -> (Option<Vec<String>>, String) {
+    let started = Instant::now();
+    match build(options) {
+        Ok(report) if report.errors() == 0 => (None, summary(&report, started)),
+        Ok(report) => {
+            let lines: Vec<String> =
+                report.diagnostics.iter().filter(|d| d.is_error()).map(ToString::to_string).collect();
+            (Some(lines), summary(&report, started))
+        }
+        Err(e) => (Some(vec![e.to_string()]), format!("build failed: {e}")),
+    }
+}
+
+fn summary(report: &Report, started: Instant) -> String {
+    let pages: usize = report.languages.values().map(|c| c.pages + c.untranslated).sum();
+    format!(
+        "{} pages, {} error(s), {} warning(s) in {} ms",
+        pages,
+        report.errors(),
+        report.warnings(),
+        started.elapsed().as_millis()
+    )
+}
+
+/// Builds, then serves until the process is stopped.
+pub fn serve(options: &ServeOptions) -> Result<()> {
+    let build_options = BuildOptions { root: options.root.clone(), output: Some(options.output.clone()) };
+    let (failed, line) = run_build(&build_options);
+    eprintln!("portal: {line}");
+    if let Some(lines) = &failed {
+        for l in lines {
+            eprintln!("{l}");
+        }
+    }
+    std::fs::create_dir_all(&options.output).map_err(|e| Error::io(&options.output, e))?;
+    let output = options.output.canonicalize().map_err(|e| Error::io(&options.output, e))?;
+    let state = Arc::new(Mutex::new(State { failed, streams: Vec::new() }));
+
+    let server = Server::http((options.bind.as_str(), options.port))
+        .map_err(|e| Error::Usage(format!("cannot listen on {}:{}: {e}", options.bind, options.port)))?;
+    let address = server
+        .server_addr()
+        .to_ip()
+        .map_or_else(|| format!("{}:{}", options.bind, options.port), |a: SocketAddr| a.to_string());
+    // The first stdout line is the address: tests (and scripts) read it to find a port-0 server.
+    println!("serving http://{address}/");
+    eprintln!("portal: serving {} at http://{address}/ (Ctrl+C stops)", options.output.display());
+    if options.open {
+        let _ = std::process::Command::new("xdg-open").arg(format!("http://{address}/")).spawn();
+    }
+
+    let watcher = watch(&options.root, build_options, Arc::clone(&state))?;
+    let server = Arc::new(server);
+    let workers: Vec<_> = (0..WORKERS)
+        .map(|_| {
+            let (server, state, output) = (Arc::clone(&server), Arc::clone(&state), output.clone());
+            std::thread::spawn(move || {
+                while let Ok(request) = server.recv() {
+                    handle(request, &output, &state);
+                }
+            })
+        })
+        .collect();
+    for w in workers {
+        let _ = w.join();
+    }
+    drop(watcher);
+    Ok(())
+}
+
+/// Watches the site's sources; each burst of changes triggers one rebuild.
+fn watch(root: &Path, options: BuildOptions, state: Arc<Mutex<State>>) -> Result<notify::RecommendedWatcher> {
+    let (tx, rx) = channel();
+    let mut watcher = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
+        // Reads (the build's own, an editor opening a file) are not changes.
+        if let Some(event) = event.ok().filter(|e| !matches!(e.kind, notify::EventKind::Access(_))) {
+            let _ = tx.send(event.paths);
+        }
+    })
+    .map_err(|e| Error::Usage(format!("cannot watch files: {e}")))?;
+    for dir in ["content", "themes", "i18n"] {
+        let path = root.join(dir);
+        if path.is_dir() {
+            watcher
+                .watch(&path, RecursiveMode::Recursive)
+                .map_err(|e| Error::Usage(format!("cannot watch {}: {e}", path.display())))?;
+        }
+    }
+    // portal.toml may be replaced by an editor (save via rename): watch its folder, not the file.
+    watcher
+        .watch(root, RecursiveMode::NonRecursive)
+        .map_err(|e| Error::Usage(format!("cannot watch {}: {e}", root.display())))?;
+    let config = root.join("portal.toml");
+    std::thread::spawn(move || rebuild_loop(&rx, &options, &state, &config));
+    Ok(watcher)
+}
+
+fn relevant(paths: &[PathBuf], config: &Path, root: &Path) -> bool {
+    paths.iter().any(|p| {
+        let name = p.file_name().map(|n| n.to_string_lossy()).unwrap_or_default();
+        let hidden = name.starts_with('.') || name.ends_with('~') || name.starts_with('#');
+        !hidden && (p == config || p.parent() != Some(root))
+    })
+}
+
+fn rebuild_loop(rx: &Receiver<Vec<PathBuf>>, options: &BuildOptions, state: &Mutex<State>, config: &Path) {
+    while let Ok(paths) = rx.recv() {
+        let mut changed = relevant(&paths, config, &options.root);
+        loop {
+            match rx.recv_timeout(DEBOUNCE) {
+                Ok(more) => changed |= relevant(&more, config, &options.root),
+                Err(RecvTimeoutError::Timeout) => break,
+                Err(RecvTimeoutError::Disconnected) => return,
+            }
+        }
+        if !changed {
+            continue;
+        }
+        let (failed, line) = run_build(options);
+        eprintln!("portal: rebuilt: {line}");
+        let Ok(mut state) = state.lock() else { return };
+        match &failed {
+            None => state.broadcast("event: reload\ndata: {}\n\n"),
+            Some(lines) => {
+                for l in lines {
+                    eprintln!("{l}");
+                }
+            }
+        }
+        state.failed = failed;
+        if state.failed.is_some() {
+            let event = state.current_event();
+            state.broadcast(&event);
+        }
+    }
+}
+
+/// Builds a header from the server's own constant names and values (always ASCII).
+fn header(name: &'static str, value: &'static str) -> Header {
+    Header::from_bytes(name.as_bytes(), value.as_bytes()).expect("constant ASCII header")
+}
+
+fn handle(request: tiny_http::Request, output: &Path, state: &Arc<Mutex<State>>) {
+    let url = request.url().to_string();
+    if !matches!(request.method(), Method::Get | Method::Head) {
+        let _ = request.respond(
+            Response::from_string("method not allowed").with_status_code(405).with_header(header("Allow", "GET, HEAD")),
+        );
+        return;
+    }
+    if url.len() > MAX_URL_BYTES {
+        let _ = request.respond(Response::from_string("URI too long").with_status_code(414));
+        return;
+    }
+    match url.split('?').next().unwrap_or("") {
+        "/__portal/reload.js" => {
+            let _ = request.respond(
+                Response::from_string(RELOAD_JS).with_header(header("Content-Type", "text/javascript; charset=utf-8")),
+            );
+            return;
+        }
+        "/__portal/events" => {
+            let (tx, rx) = channel();
+            let Ok(mut s) = state.lock() else { return };
+            if s.streams.len() >= MAX_EVENT_STREAMS {
+                drop(s);
+                let _ = request.respond(Response::from_string("too many open pages").with_status_code(503));
+                return;
+            }
+            let _ = tx.send(s.current_event());
+            s.streams.push(tx);
+            drop(s);
+            std::thread::spawn(move || stream_events(request, &rx));
+            return;
+        }
+        _ => {}
+    }
+    let (status, path) = match resolve(output, &url) {
+        Resolved::File(path) => (200, Some(path)),
+        Resolved::NotFound => (404, Some(output.join("404.html")).filter(|p| p.is_file())),
+        Resolved::Forbidden => (403, None),
+    };
+    let Some(path) = path else {
+        let _ = request.respond(
+            Response::from_string(if status == 403 { "forbidden" } else { "not found" }).with_status_code(status),
+        );
+        return;
+    };
+    let Ok(mut bytes) = std::fs::read(&path) else {
+        let _ = request.respond(Response::from_string("not found").with_status_code(404));
+        return;
+    };
+    let mime = mime_type(&path);
+    if mime.starts_with("text/html") {
+        bytes = inject_reload(bytes);
+    }
+    let response = Response::from_data(bytes)
+        .with_status_code(status)
+        .with_header(header("Content-Type", mime))
+        .with_header(header("Cache-Control", "no-cache"))
+        .with_header(header("X-Content-Type-Options", "nosniff"));
+    let _ = request.respond(response);
+}
+
+/// Writes one page's event stream by hand: tiny_http's chunked bodies are buffered, and an
+/// event must reach the page the moment it happens.
+fn stream_events(request: tiny_http::Request, rx: &Receiver<String>) {
+    let mut writer = request.into_writer();
+    let head =
+        "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n";
+    if writer.write_all(head.as_bytes()).and_then(|()| writer.flush()).is_err() {
+        return;
+    }
+    loop {
+        let event = match rx.recv_timeout(Duration::from_secs(15)) {
+            Ok(event) => event,
+            // A comment line keeps the connection alive and finds pages that were closed.
+            Err(RecvTimeoutError::Timeout) => ": keep-alive\n\n".to_string(),
+            Err(RecvTimeoutError::Disconnected) => return,
+        };
+        if writer.write_all(event.as_bytes()).and_then(|()| writer.flush()).is_err() {
+            return;
+        }
+    }
+}
+
+/// Adds the live-reload script to a page as it is served; the files on disk stay as built.
+fn inject_reload(html: Vec<u8>) -> Vec<u8> {
+    let tag = b"<script src=\"/__portal/reload.js\" defer></script>\n";
+    match html.windows(7).position(|w| w == b"</head>") {
+        Some(i) => [&html[..i], tag.as_slice(), &html[i..]].concat(),
+        None => html,
+    }
+}

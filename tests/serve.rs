@@ -1,0 +1,148 @@
+//! `portal serve`: a real server on port 0, fetched over TCP; edits observed through the event
+//! stream; traversal refused; a broken edit reported and cleared.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::support::SiteTest;
+
+struct Server {
+    child: Child,
+    address: String,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn start(t: &SiteTest) -> Server {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_portal"))
+        .args(["serve", "--port", "0", "--root"])
+        .arg(&t.root)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    let address = line.trim().strip_prefix("serving http://").unwrap().trim_end_matches('/').to_string();
+    assert!(address.starts_with("127.0.0.1:"), "binds to loopback by default: {address}");
+    Server { child, address }
+}
+
+/// A raw HTTP/1.0 request; returns (status, whole response text).
+fn request(address: &str, method: &str, path: &str) -> (u16, String) {
+    let mut stream = TcpStream::connect(address).unwrap();
+    write!(stream, "{method} {path} HTTP/1.0\r\nHost: {address}\r\n\r\n").unwrap();
+    let mut response = Vec::new();
+    stream.read_to_end(&mut response).unwrap();
+    let text = String::from_utf8_lossy(&response).into_owned();
+    let status = text.split(' ').nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
+    (status, text)
+}
+
+/// Reads the event stream until `want` appears (or fails after a timeout).
+fn wait_for_event(events: &mut BufReader<TcpStream>, want: &str) -> String {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let mut seen = String::new();
+    while Instant::now() < deadline {
+        let mut line = String::new();
+        match events.read_line(&mut line) {
+            Ok(0) => break,
+            Ok(_) => {
+                seen.push_str(&line);
+                if seen.contains(want) {
+                    // The data line follows the event line.
+                    let mut data = String::new();
+                    let _ = events.read_line(&mut data);
+                    return data;
+                }
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock || e.kind() == std::io::ErrorKind::TimedOut => {}
+            Err(e) => panic!("event stream: {e}"),
+        }
+    }
+    panic!("no `{want}` event; saw:\n{seen}");
+}
+
+fn open_events(address: &str) -> BufReader<TcpStream> {
+    let mut stream = TcpStream::connect(address).unwrap();
+    stream.set_read_timeout(Some(Duration::from_millis(500))).unwrap();
+    write!(stream, "GET /__portal/events HTTP/1.1\r\nHost: {address}\r\n\r\n").unwrap();
+    BufReader::new(stream)
+}
+
+#[test]
+fn serves_the_site_with_types_404_and_head() {
+    let t = SiteTest::fixture("basic");
+    let server = start(&t);
+    let (status, page) = request(&server.address, "GET", "/en/guidance/backups.html");
+    assert_eq!(status, 200);
+    assert!(page.contains("Content-Type: text/html; charset=utf-8"));
+    assert!(page.contains("<script src=\"/__portal/reload.js\" defer></script>"), "live reload injected");
+    assert!(!t.read("en/guidance/backups.html").contains("__portal"), "the files on disk stay as built");
+    let (status, css) = request(&server.address, "GET", "/assets/css/site.css");
+    assert_eq!(status, 200);
+    assert!(css.contains("Content-Type: text/css"));
+    let (status, head) = request(&server.address, "HEAD", "/en/index.html");
+    assert_eq!(status, 200);
+    assert!(!head.contains("<html"), "HEAD has no body");
+    let (status, missing) = request(&server.address, "GET", "/en/nope.html");
+    assert_eq!(status, 404);
+    assert!(missing.contains("<html"), "the site's 404 page");
+    assert_eq!(request(&server.address, "POST", "/en/index.html").0, 405);
+}
+
+#[test]
+fn traversal_attempts_are_refused() {
+    let t = SiteTest::fixture("basic");
+    std::fs::write(t.root.join("secret.txt"), "do not serve").unwrap();
+    let server = start(&t);
+    for path in [
+        "/../secret.txt",
+        "/en/../../secret.txt",
+        "/%2e%2e/secret.txt",
+        "/%2E%2E%2Fsecret.txt",
+        "//etc/passwd",
+        "/..%5csecret.txt",
+    ] {
+        let (status, body) = request(&server.address, "GET", path);
+        assert!(status == 403 || status == 404, "{path}: {status}");
+        assert!(!body.contains("do not serve") && !body.contains("root:"), "{path} leaked");
+    }
+    #[cfg(unix)]
+    {
+        std::os::unix::fs::symlink(t.root.join("secret.txt"), t.public().join("link.txt")).unwrap();
+        assert_eq!(request(&server.address, "GET", "/link.txt").0, 403);
+    }
+}
+
+#[test]
+fn edits_reload_and_broken_edits_show_then_clear() {
+    let t = SiteTest::fixture("basic");
+    let server = start(&t);
+    let mut events = open_events(&server.address);
+    wait_for_event(&mut events, "event: ok");
+
+    let page = t.root.join("content/en/guidance/updates.md");
+    let text = std::fs::read_to_string(&page).unwrap();
+    std::fs::write(&page, text.replace("Patch things.", "Patch everything, today.")).unwrap();
+    wait_for_event(&mut events, "event: reload");
+    let (_, body) = request(&server.address, "GET", "/en/guidance/updates.html");
+    assert!(body.contains("Patch everything, today."));
+
+    t.write("content/en/broken.md", "+++\ntitle = \"Broken\"\n+++\nSee [x](missing.md).\n");
+    let data = wait_for_event(&mut events, "event: failed");
+    assert!(data.contains("content/en/broken.md:4:5: error: broken link"), "{data}");
+    let (status, body) = request(&server.address, "GET", "/en/guidance/updates.html");
+    assert_eq!(status, 200, "the last good site is still served");
+    assert!(body.contains("Patch everything, today."));
+
+    std::fs::remove_file(t.root.join("content/en/broken.md")).unwrap();
+    wait_for_event(&mut events, "event: reload");
+}
