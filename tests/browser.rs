@@ -43,3 +43,15 @@ fn bundled_portal_in_chromium_over_file_and_http() {
     t.build_ok();
     run_node("site.mjs", &t.public());
 }
+
+#[test]
+fn right_to_left_language_mirrors_in_chromium() {
+    if !browser_available() {
+        return;
+    }
+    let t = SiteTest::fixture("basic");
+    t.write("content/ar/_index.md", "+++\ntitle = \"بوابة الأمن السيبراني الصحي\"\n+++\nمرحبا.\n");
+    t.write("content/ar/guidance/_index.md", "+++\ntitle = \"إرشادات\"\nweight = 10\n+++\nكل الإرشادات.\n");
+    t.build_ok();
+    run_node("rtl.mjs", &t.public());
+}

@@ -5,6 +5,7 @@ mod support;
 mod browser;
 mod build;
 mod cli;
+mod content;
 mod i18n;
 mod invalid;
 mod serve;
