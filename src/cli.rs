@@ -95,6 +95,15 @@ pub enum I18nCommand {
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
+    /// Write an XLIFF 1.2 file of a language's missing and stale pages and missing UI strings.
+    Export {
+        lang: String,
+        /// Where to write [default: standard output].
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
+    /// Write the translations of an XLIFF file back into content/<lang>/ and i18n/<lang>.toml.
+    Import { file: PathBuf },
     /// Scaffold a language: i18n/<lang>.toml with every key, and content/<lang>/_index.md.
     New {
         /// A BCP 47 language code: de, pt-BR, zh-Hant.

@@ -20,6 +20,7 @@ pub mod site;
 pub mod templates;
 pub mod tools;
 pub mod translations;
+pub mod xliff;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

@@ -60,6 +60,8 @@ fn run_i18n(root: &std::path::Path, command: I18nCommand) -> ExitCode {
         ),
         I18nCommand::Stamp { files } => translations::write_stamps(root, &files),
         I18nCommand::New { lang } => translations::write_new_language(root, &lang),
+        I18nCommand::Export { lang, out } => translations::run_export(root, &lang, out.as_deref()),
+        I18nCommand::Import { file } => translations::write_import(root, &file),
     };
     match result {
         Ok((output, ok)) => {

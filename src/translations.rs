@@ -312,6 +312,175 @@ pub fn write_new_language(root: &Path, lang: &str) -> Result<(String, bool)> {
     ))
 }
 
+/// Splits a page file into its front matter lines and body.
+fn split_front(text: &str) -> Option<(&str, &str)> {
+    let rest = text.strip_prefix("+++")?;
+    let end = rest.find("\n+++")?;
+    let body = &rest[end + 4..];
+    Some((&rest[..end], body.strip_prefix('\n').unwrap_or(body)))
+}
+
+/// `portal i18n export <lang>`: XLIFF with the missing and stale pages and the missing strings.
+pub fn run_export(root: &Path, lang: &str, out: Option<&Path>) -> Result<(String, bool)> {
+    use crate::xliff::{segment, string_units, write_xliff, XliffFile};
+    let (site, _) = Site::load(root);
+    let source_lang = site.config.source_language.clone();
+    if lang == source_lang || !site.content.languages.iter().any(|l| l == lang) {
+        return Err(Error::Usage(format!(
+            "no translation language `{lang}` (content/{lang}/ with a language other than {source_lang})"
+        )));
+    }
+    let mut files = Vec::new();
+    let translations: BTreeMap<&str, &Page> =
+        site.content.pages.iter().filter(|p| p.lang == lang).map(|p| (p.translation_key(), p)).collect();
+    for source in site.content.pages.iter().filter(|p| p.lang == source_lang) {
+        let existing = translations.get(source.translation_key()).copied();
+        if page_state(source, existing) == PageState::Current {
+            continue;
+        }
+        let pieces = segment(&source.body);
+        // A stale translation whose structure still matches offers its text as a draft.
+        let drafts: Vec<String> = existing
+            .map(|t| segment(&t.body).iter().filter_map(|p| p.text().map(str::to_string)).collect())
+            .unwrap_or_default();
+        let texts: Vec<&str> = pieces.iter().filter_map(|p| p.text()).collect();
+        let draft = |i: usize| if drafts.len() == texts.len() { drafts[i].clone() } else { String::new() };
+        let mut units = vec![(
+            "title".to_string(),
+            source.front.title.clone(),
+            existing.map(|t| t.front.title.clone()).unwrap_or_default(),
+        )];
+        if !source.front.description.is_empty() {
+            units.push((
+                "description".into(),
+                source.front.description.clone(),
+                existing.map(|t| t.front.description.clone()).unwrap_or_default(),
+            ));
+        }
+        units.extend(texts.iter().enumerate().map(|(i, t)| ((i + 1).to_string(), t.to_string(), draft(i))));
+        files.push(XliffFile { original: source.rel_path.clone(), source_digest: source.digest.clone(), units });
+    }
+    let empty = BTreeMap::new();
+    let strings = string_units(
+        site.strings.by_lang.get(&source_lang).unwrap_or(&empty),
+        site.strings.by_lang.get(lang).unwrap_or(&empty),
+    );
+    if !strings.is_empty() {
+        files.push(XliffFile { original: "i18n".into(), source_digest: String::new(), units: strings });
+    }
+    let xml = write_xliff(&source_lang, lang, &files);
+    let units: usize = files.iter().map(|f| f.units.len()).sum();
+    match out {
+        Some(path) => {
+            std::fs::write(path, xml).map_err(|e| Error::io(path, e))?;
+            Ok((
+                format!("wrote {} with {} page(s) and {units} unit(s) to translate\n", path.display(), files.len()),
+                true,
+            ))
+        }
+        None => Ok((xml, true)),
+    }
+}
+
+/// `portal i18n import <file>`: writes the translated pages (with the source's structure and
+/// the digest they were made from) and merges the translated strings.
+pub fn write_import(root: &Path, file: &Path) -> Result<(String, bool)> {
+    use crate::xliff::{read_xliff, reassemble, segment};
+    let text = std::fs::read_to_string(file).map_err(|e| Error::io(file, e))?;
+    let (lang, files) = read_xliff(&text).map_err(|e| Error::Usage(format!("{}: {e}", file.display())))?;
+    if !is_valid_language_code(&lang) {
+        return Err(Error::Usage(format!("{}: target-language `{lang}` is not a language code", file.display())));
+    }
+    let (site, _) = Site::load(root);
+    let source_lang = &site.config.source_language;
+    let mut report = String::new();
+    let mut ok = true;
+    for f in &files {
+        let targets: BTreeMap<&str, &str> = f.units.iter().map(|(id, _, t)| (id.as_str(), t.as_str())).collect();
+        let untranslated: Vec<&str> =
+            f.units.iter().filter(|(_, _, t)| t.trim().is_empty()).map(|(id, _, _)| id.as_str()).collect();
+        if f.original == "i18n" {
+            let path = root.join("i18n").join(format!("{lang}.toml"));
+            let existing = std::fs::read_to_string(&path).unwrap_or_default();
+            let mut table: toml::Table =
+                toml::from_str(&existing).map_err(|e| Error::Usage(format!("{}: {}", path.display(), e.message())))?;
+            let mut added = 0;
+            for (id, _, target) in f.units.iter().filter(|(_, _, t)| !t.trim().is_empty()) {
+                let Some(key) = id.strip_prefix("i18n:") else { continue };
+                insert_dotted(&mut table, key, target);
+                added += 1;
+            }
+            let serialized = toml::to_string(&table).map_err(|e| Error::Usage(e.to_string()))?;
+            std::fs::write(&path, serialized).map_err(|e| Error::io(&path, e))?;
+            report.push_str(&format!("i18n/{lang}.toml: {added} string(s) merged\n"));
+            continue;
+        }
+        let Some(source) = site.content.pages.iter().find(|p| &p.lang == source_lang && p.rel_path == f.original)
+        else {
+            report.push_str(&format!("{}: no source page content/{source_lang}/{}\n", file.display(), f.original));
+            ok = false;
+            continue;
+        };
+        if source.digest != f.source_digest {
+            report.push_str(&format!(
+                "{}: the source changed since this file was exported; export again\n",
+                source.file.display()
+            ));
+            ok = false;
+            continue;
+        }
+        if !untranslated.is_empty() {
+            report.push_str(&format!(
+                "{}: untranslated unit(s) {}; not imported\n",
+                f.original,
+                untranslated.join(", ")
+            ));
+            ok = false;
+            continue;
+        }
+        let source_path = root.join(&source.file);
+        let source_text = std::fs::read_to_string(&source_path).map_err(|e| Error::io(&source_path, e))?;
+        let Some((front, _)) = split_front(&source_text) else { continue };
+        let quote = |s: &str| toml::Value::String(s.to_string()).to_string();
+        let mut lines: Vec<String> = front
+            .lines()
+            .filter(|l| !l.trim_start().starts_with("source_digest"))
+            .map(|l| {
+                let key = l.split('=').next().unwrap_or("").trim();
+                match (key, targets.get(key)) {
+                    ("title" | "description", Some(t)) => format!("{key} = {}", quote(t)),
+                    _ => l.to_string(),
+                }
+            })
+            .collect();
+        lines.push(format!("source_digest = \"{}\"", source.digest));
+        let body = reassemble(&segment(&source.body), |n, original| {
+            targets.get(n.to_string().as_str()).map_or_else(|| original.to_string(), |t| t.to_string())
+        });
+        let dest = root.join("content").join(&lang).join(&f.original);
+        if let Some(dir) = dest.parent() {
+            std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+        }
+        std::fs::write(&dest, format!("+++{}\n+++\n{body}", lines.join("\n"))).map_err(|e| Error::io(&dest, e))?;
+        report.push_str(&format!("content/{lang}/{}: written\n", f.original));
+    }
+    Ok((report, ok))
+}
+
+fn insert_dotted(table: &mut toml::Table, key: &str, value: &str) {
+    match key.split_once('.') {
+        Some((head, rest)) => {
+            let entry = table.entry(head.to_string()).or_insert_with(|| toml::Value::Table(toml::Table::new()));
+            if let toml::Value::Table(t) = entry {
+                insert_dotted(t, rest, value);
+            }
+        }
+        None => {
+            table.insert(key.to_string(), toml::Value::String(value.to_string()));
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

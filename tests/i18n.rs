@@ -130,3 +130,65 @@ fn right_to_left_language_gets_dir_rtl() {
         "English fallback text stays ltr"
     );
 }
+
+#[test]
+fn xliff_round_trip_export_fill_import_build() {
+    let t = SiteTest::fixture("basic");
+    let it_strings = std::fs::read_to_string(t.root.join("i18n/it.toml")).unwrap();
+    let skip_line = it_strings.lines().find(|l| l.starts_with("skip =")).unwrap().to_string();
+    t.write("i18n/it.toml", &it_strings.replace(&format!("{skip_line}\n"), ""));
+    let xlf = t.root.join("it.xlf");
+    let out = t.run(&["i18n", "export", "it", "--out", xlf.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let exported = std::fs::read_to_string(&xlf).unwrap();
+    assert!(exported.contains("original=\"guidance/updates.md\""), "missing pages are exported");
+    assert!(
+        !exported.contains("original=\"guidance/backups.md\"") || exported.contains("source-digest:"),
+        "stale pages carry the digest"
+    );
+    assert!(exported.contains("<trans-unit id=\"i18n:nav.skip\""), "missing strings are exported");
+
+    // A translator fills every target (as a CAT tool would, with XML escaping).
+    let mut filled = String::new();
+    let mut source = String::new();
+    for line in exported.lines() {
+        if let Some(s) = line.trim().strip_prefix("<source>") {
+            source = s.strip_suffix("</source>").unwrap_or(s).to_string();
+            filled.push_str(line);
+        } else if line.trim() == "<target></target>" || line.trim().starts_with("<target>") {
+            filled.push_str(&format!("        <target>[it] {source}</target>"));
+        } else {
+            filled.push_str(line);
+        }
+        filled.push('\n');
+    }
+    std::fs::write(&xlf, filled).unwrap();
+    let out = t.run(&["i18n", "import", xlf.to_str().unwrap()]);
+    assert!(out.status.success(), "{}{}", String::from_utf8_lossy(&out.stdout), stderr(&out));
+
+    // Structure kept: headings, task boxes, front matter; digest recorded; strings merged.
+    let updates = std::fs::read_to_string(t.root.join("content/it/guidance/updates.md")).unwrap();
+    assert!(updates.contains("title = \"[it] Updates\""), "{updates}");
+    assert!(updates.contains("kind = \"guidance\""));
+    assert!(updates.contains("## [it] What to do {#what-to-do}"), "{updates}");
+    let check = std::fs::read_to_string(t.root.join("content/it/tools/check.md")).unwrap();
+    assert!(check.contains("- [ ] [it] Restore one file"), "{check}");
+    assert!(check.contains("- [x] [it] Write down the result"), "{check}");
+    t.build_ok();
+    let page = t.html("it/guidance/updates.html");
+    assert!(select(&page, ".fallback-notice").is_empty(), "now translated");
+    assert_eq!(text(&page, "h1"), "[it] Updates");
+    assert_eq!(attr(&page, ".content h2", "id").as_deref(), Some("what-to-do"), "anchors still work");
+    assert_eq!(text(&page, ".skip-link"), "[it] Skip to content");
+    let status = status_json(&t, "it");
+    assert_eq!(status["pages_missing"], 0);
+    assert_eq!(status["strings_missing"], serde_json::json!([]));
+
+    // An import against a source that changed since the export is refused for that page.
+    let source = t.root.join("content/en/guidance/updates.md");
+    std::fs::write(&source, std::fs::read_to_string(&source).unwrap() + "\nNew paragraph.\n").unwrap();
+    let out = t.run(&["i18n", "import", xlf.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stdout)
+        .contains("content/en/guidance/updates.md: the source changed since this file was exported"));
+}
