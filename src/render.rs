@@ -356,12 +356,18 @@ impl Site {
         let next = position.and_then(|p| siblings.get(p + 1)).map(|&s| self.item(url, s, index));
         ctx.insert("prev", &prev);
         ctx.insert("next", &next);
-        let section_nav: Vec<ItemCtx> = siblings.iter().map(|&s| self.item(url, s, index)).collect();
+        let section_nav: Vec<ItemCtx> =
+            nav_window(&siblings, position).iter().map(|&s| self.item(url, s, index)).collect();
+        ctx.insert("section_nav_partial", &(section_nav.len() < siblings.len()));
         ctx.insert("section_nav", &section_nav);
         if let Some(p) = route.parent {
             ctx.insert("section", &self.item(url, p, index));
         }
-        ctx.insert("latest_news", &self.latest_news(url, lang, 3));
+        // Only a language's home lists the news; scanning every route for every page would make
+        // the build quadratic.
+        if page.rel_path == "_index.md" {
+            ctx.insert("latest_news", &self.latest_news(url, lang, 3));
+        }
 
         let template = template_for(page);
         theme
@@ -540,6 +546,24 @@ impl Site {
     }
 }
 
+/// Sections up to this size are listed whole beside each of their pages.
+const NAV_FULL: usize = 30;
+/// In larger sections, the pages listed on either side of the current one.
+const NAV_AROUND: usize = 10;
+
+/// The siblings a page's section navigation lists: all of a small section, or a window around
+/// the page in a large one. A list of hundreds of links helps no reader, and listing them on
+/// every page would make build time and output size grow with the square of the section.
+fn nav_window(siblings: &[usize], position: Option<usize>) -> &[usize] {
+    if siblings.len() <= NAV_FULL {
+        return siblings;
+    }
+    let at = position.unwrap_or(0);
+    let start = at.saturating_sub(NAV_AROUND);
+    let end = (at + NAV_AROUND + 1).min(siblings.len());
+    &siblings[start..end]
+}
+
 /// Where a model document's Markdown is offered for download: next to its page.
 pub fn markdown_download_path(url: &str) -> String {
     format!("{}.md", url.strip_suffix(".html").unwrap_or(url))
@@ -569,6 +593,16 @@ pub fn check_unique_paths<'a>(targets: impl Iterator<Item = (&'a str, &'a Path)>
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn large_sections_show_a_window_of_neighbours() {
+        let small: Vec<usize> = (0..NAV_FULL).collect();
+        assert_eq!(nav_window(&small, Some(3)).len(), NAV_FULL);
+        let large: Vec<usize> = (0..500).collect();
+        assert_eq!(nav_window(&large, Some(0)), &large[..NAV_AROUND + 1]);
+        assert_eq!(nav_window(&large, Some(250)), &large[240..261]);
+        assert_eq!(nav_window(&large, Some(499)), &large[489..]);
+    }
 
     #[test]
     fn external_links_are_recognised() {

@@ -46,7 +46,7 @@ impl Site {
             diagnostics.push(d);
             Config::default()
         });
-        let (content, mut content_diagnostics) = load_content(root);
+        let (content, mut content_diagnostics) = load_content(root, &config.source_language);
         diagnostics.append(&mut content_diagnostics);
         if !content.languages.is_empty() && !content.languages.contains(&config.source_language) {
             diagnostics.push(Diagnostic::error(

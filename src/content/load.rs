@@ -28,8 +28,8 @@ fn is_ignored(name: &str) -> bool {
     name.starts_with('.') || name.ends_with('~') || name.starts_with('#')
 }
 
-/// Loads every language folder under `<root>/content`.
-pub fn load_content(root: &Path) -> (Content, Vec<Diagnostic>) {
+/// Loads every language folder under `<root>/content`; pages of `source_lang` get a digest.
+pub fn load_content(root: &Path, source_lang: &str) -> (Content, Vec<Diagnostic>) {
     let content_dir = root.join("content");
     let mut content = Content::default();
     let mut diagnostics = Vec::new();
@@ -96,6 +96,8 @@ pub fn load_content(root: &Path) -> (Content, Vec<Diagnostic>) {
             if rel_path.ends_with(".md") {
                 let text = read_text(&source, &display).map_err(|d| vec![d])?;
                 let parsed = parse_page(&display, &text)?;
+                // Translations are compared with their source's digest; their own is not needed.
+                let digest = if lang == source_lang { digest(&text) } else { String::new() };
                 Ok(Loaded::Page(Box::new(Page {
                     lang,
                     rel_path,
@@ -103,7 +105,7 @@ pub fn load_content(root: &Path) -> (Content, Vec<Diagnostic>) {
                     front: parsed.front,
                     body: parsed.body,
                     body_line: parsed.body_line,
-                    digest: digest(&text),
+                    digest,
                 })))
             } else if rel_path.ends_with(".toml") {
                 let text = read_text(&source, &display).map_err(|d| vec![d])?;

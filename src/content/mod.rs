@@ -21,7 +21,8 @@ pub struct Page {
     pub body: String,
     /// 1-based line of the file on which the Markdown body starts.
     pub body_line: usize,
-    /// Digest of the file's text, recorded by translations to detect staleness.
+    /// Digest of the file's text, recorded by translations to detect staleness (source-language
+    /// pages only; empty for translations).
     pub digest: String,
 }
 
@@ -73,7 +74,11 @@ pub struct Content {
 /// Hex SHA-256 of a text, shortened: enough to tell two versions of a page apart.
 pub fn digest(text: &str) -> String {
     use sha2::{Digest, Sha256};
-    let normalized = text.replace("\r\n", "\n");
-    let hash = Sha256::digest(normalized.as_bytes());
+    // Line endings do not change the text: a checkout on Windows must not make pages stale.
+    let hash = if text.contains('\r') {
+        Sha256::digest(text.replace("\r\n", "\n").as_bytes())
+    } else {
+        Sha256::digest(text.as_bytes())
+    };
     hash.iter().take(8).map(|b| format!("{b:02x}")).collect()
 }
