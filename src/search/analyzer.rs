@@ -1,0 +1,391 @@
+//! Text analysis per language: which Tantivy analyzer indexes a language, and the same chain
+//! split in two (surface forms, then surface -> indexed term) so that the build can record the
+//! lexicon the browser uses instead of shipping a stemmer.
+//!
+//! Chains (all drop tokens of 40 bytes or more, like Tantivy's default analyzer):
+//! - stemmer languages: simple tokenizer, lowercase, stop words (where Tantivy has a list),
+//!   Snowball stemmer, ASCII folding;
+//! - zh, ja, ko: [`CjkBigramTokenizer`], lowercase, ASCII folding;
+//! - any other language: simple tokenizer, lowercase, ASCII folding.
+
+use tantivy::tokenizer::{
+    AsciiFoldingFilter, Language, LowerCaser, RawTokenizer, RemoveLongFilter, SimpleTokenizer,
+    Stemmer, StopWordFilter, TextAnalyzer, Token, TokenStream, Tokenizer,
+};
+
+/// Tokens of this many UTF-8 bytes or more are dropped (Tantivy's default limit).
+pub const MAX_TOKEN_BYTES: usize = 40;
+
+/// How a language is analyzed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AnalyzerKind {
+    /// Tantivy's Snowball stemmer for this language.
+    Stemmed(Language),
+    /// Han, kana and Hangul as overlapping bigrams; other words as single tokens.
+    CjkBigram,
+    /// Lowercasing and ASCII folding only.
+    Folded,
+}
+
+/// The analyzer of one language, in the forms the index, the lexicon and the query need.
+#[derive(Debug, Clone)]
+pub struct LangAnalyzer {
+    pub kind: AnalyzerKind,
+    /// Name under which the full chain is registered in the Tantivy index.
+    pub name: String,
+}
+
+/// One token as the reader typed or wrote it, lowercased: the lexicon key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Surface {
+    pub text: String,
+    /// Byte range in the analyzed text.
+    pub from: usize,
+    pub to: usize,
+    /// True for a token made of Han, kana or Hangul characters (a bigram or a lone character).
+    pub cjk: bool,
+}
+
+/// Picks the analyzer for a BCP 47 language code by its primary subtag (`pt-BR` -> Portuguese).
+pub fn analyzer_for(lang: &str) -> LangAnalyzer {
+    let primary = lang.split(['-', '_']).next().unwrap_or("").to_ascii_lowercase();
+    let kind = match primary.as_str() {
+        "zh" | "ja" | "ko" => AnalyzerKind::CjkBigram,
+        other => match stemmer_language(other) {
+            Some(language) => AnalyzerKind::Stemmed(language),
+            None => AnalyzerKind::Folded,
+        },
+    };
+    let name = match kind {
+        AnalyzerKind::Stemmed(_) => format!("portal_{primary}_stem"),
+        AnalyzerKind::CjkBigram => "portal_cjk_bigram".to_string(),
+        AnalyzerKind::Folded => "portal_folded".to_string(),
+    };
+    LangAnalyzer { kind, name }
+}
+
+fn stemmer_language(primary: &str) -> Option<Language> {
+    Some(match primary {
+        "ar" => Language::Arabic,
+        "da" => Language::Danish,
+        "nl" => Language::Dutch,
+        "en" => Language::English,
+        "fi" => Language::Finnish,
+        "fr" => Language::French,
+        "de" => Language::German,
+        "el" => Language::Greek,
+        "hu" => Language::Hungarian,
+        "it" => Language::Italian,
+        "no" | "nb" | "nn" => Language::Norwegian,
+        "pt" => Language::Portuguese,
+        "ro" => Language::Romanian,
+        "ru" => Language::Russian,
+        "es" => Language::Spanish,
+        "sv" => Language::Swedish,
+        "ta" => Language::Tamil,
+        "tr" => Language::Turkish,
+        _ => return None,
+    })
+}
+
+impl LangAnalyzer {
+    /// True when the tokenizer cuts Han, kana and Hangul into bigrams.
+    pub fn is_cjk(&self) -> bool {
+        self.kind == AnalyzerKind::CjkBigram
+    }
+
+    /// The full chain, registered in the Tantivy index for the text fields.
+    pub fn text_analyzer(&self) -> TextAnalyzer {
+        let builder = match self.kind {
+            AnalyzerKind::CjkBigram => TextAnalyzer::builder(CjkBigramTokenizer::default()).dynamic(),
+            _ => TextAnalyzer::builder(SimpleTokenizer::default()).dynamic(),
+        };
+        let builder = builder
+            .filter_dynamic(RemoveLongFilter::limit(MAX_TOKEN_BYTES))
+            .filter_dynamic(LowerCaser);
+        let builder = match self.kind {
+            AnalyzerKind::Stemmed(language) => {
+                let builder = match StopWordFilter::new(language) {
+                    Some(stop) => builder.filter_dynamic(stop),
+                    None => builder,
+                };
+                builder.filter_dynamic(Stemmer::new(language))
+            }
+            _ => builder,
+        };
+        builder.filter_dynamic(AsciiFoldingFilter).build()
+    }
+
+    /// The first half of the chain: tokenizer, length limit, lowercasing.
+    fn surface_analyzer(&self) -> TextAnalyzer {
+        let builder = match self.kind {
+            AnalyzerKind::CjkBigram => TextAnalyzer::builder(CjkBigramTokenizer::default()).dynamic(),
+            _ => TextAnalyzer::builder(SimpleTokenizer::default()).dynamic(),
+        };
+        builder
+            .filter_dynamic(RemoveLongFilter::limit(MAX_TOKEN_BYTES))
+            .filter_dynamic(LowerCaser)
+            .build()
+    }
+
+    /// The second half of the chain, applied to one lowercased surface form.
+    fn term_analyzer(&self) -> TextAnalyzer {
+        let builder = TextAnalyzer::builder(RawTokenizer::default()).dynamic();
+        let builder = match self.kind {
+            AnalyzerKind::Stemmed(language) => {
+                let builder = match StopWordFilter::new(language) {
+                    Some(stop) => builder.filter_dynamic(stop),
+                    None => builder,
+                };
+                builder.filter_dynamic(Stemmer::new(language))
+            }
+            _ => builder,
+        };
+        builder.filter_dynamic(AsciiFoldingFilter).build()
+    }
+
+    /// A reusable analysis context (Tantivy analyzers need `&mut` and are costly to build).
+    pub fn session(&self) -> AnalysisSession {
+        AnalysisSession {
+            surface: self.surface_analyzer(),
+            term: self.term_analyzer(),
+            fold: TextAnalyzer::builder(RawTokenizer::default()).filter(AsciiFoldingFilter).build(),
+        }
+    }
+}
+
+/// Analyzers of one language, ready to run many times.
+pub struct AnalysisSession {
+    surface: TextAnalyzer,
+    term: TextAnalyzer,
+    fold: TextAnalyzer,
+}
+
+impl AnalysisSession {
+    /// Tokens of `text` up to lowercasing: the forms a reader types.
+    pub fn surfaces(&mut self, text: &str) -> Vec<Surface> {
+        let mut out = Vec::new();
+        let mut stream = self.surface.token_stream(text);
+        while let Some(token) = stream.next() {
+            let cjk = token.text.chars().next().is_some_and(is_cjk_char);
+            out.push(Surface {
+                text: token.text.clone(),
+                from: token.offset_from,
+                to: token.offset_to,
+                cjk,
+            });
+        }
+        out
+    }
+
+    /// The indexed term of one lowercased surface form; `None` for a stop word.
+    pub fn term_of(&mut self, surface: &str) -> Option<String> {
+        let mut stream = self.term.token_stream(surface);
+        let term = stream.next().map(|token| token.text.clone());
+        // The raw tokenizer yields at most one token; filters never split it.
+        term.filter(|t| !t.is_empty())
+    }
+
+    /// Tantivy's ASCII folding of a string (`café` -> `cafe`).
+    pub fn fold(&mut self, text: &str) -> String {
+        let mut stream = self.fold.token_stream(text);
+        stream.next().map(|token| token.text.clone()).unwrap_or_default()
+    }
+}
+
+/// True for Han, kana and Hangul letters: the characters cut into bigrams.
+///
+/// The ranges are repeated in `search.js` (`isCjk`); keep them identical.
+pub fn is_cjk_char(c: char) -> bool {
+    let cp = c as u32;
+    let in_range = matches!(cp,
+        0x1100..=0x11FF      // Hangul Jamo
+        | 0x3005..=0x3007    // ideographic iteration mark, closing mark, number zero
+        | 0x3040..=0x30FF    // Hiragana, Katakana
+        | 0x3130..=0x318F    // Hangul compatibility Jamo
+        | 0x31F0..=0x31FF    // Katakana phonetic extensions
+        | 0x3400..=0x4DBF    // CJK extension A
+        | 0x4E00..=0x9FFF    // CJK unified ideographs
+        | 0xA960..=0xA97F    // Hangul Jamo extended A
+        | 0xAC00..=0xD7FF    // Hangul syllables, Jamo extended B
+        | 0xF900..=0xFAFF    // CJK compatibility ideographs
+        | 0xFF66..=0xFF9F    // halfwidth Katakana
+        | 0x20000..=0x3FFFF  // CJK extensions B and later
+    );
+    in_range && c.is_alphanumeric()
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum CharClass {
+    Cjk,
+    Word,
+    Separator,
+}
+
+fn class_of(c: char) -> CharClass {
+    if is_cjk_char(c) {
+        CharClass::Cjk
+    } else if c.is_alphanumeric() {
+        CharClass::Word
+    } else {
+        CharClass::Separator
+    }
+}
+
+/// Lucene's CJK bigram behaviour as a Tantivy tokenizer: a run of Han, kana or Hangul becomes
+/// overlapping bigrams (a run of one character stays a unigram); any other run of letters and
+/// digits is one token, as in Tantivy's simple tokenizer.
+///
+/// Tantivy's simple tokenizer keeps a whole Han run as one token, which the length limit then
+/// drops past 40 bytes (13 characters): a Chinese sentence would vanish from the index.
+#[derive(Clone, Default)]
+pub struct CjkBigramTokenizer;
+
+/// The tokens of one text, computed up front (texts are page sections: small).
+pub struct CjkBigramTokenStream {
+    tokens: Vec<Token>,
+    /// Index of the current token plus one; 0 before the first `advance`.
+    cursor: usize,
+}
+
+impl Tokenizer for CjkBigramTokenizer {
+    type TokenStream<'a> = CjkBigramTokenStream;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> CjkBigramTokenStream {
+        CjkBigramTokenStream { tokens: cjk_bigram_tokens(text), cursor: 0 }
+    }
+}
+
+fn cjk_bigram_tokens(text: &str) -> Vec<Token> {
+    let mut tokens = Vec::new();
+    let push = |tokens: &mut Vec<Token>, from: usize, to: usize| {
+        let position = tokens.len();
+        tokens.push(Token {
+            offset_from: from,
+            offset_to: to,
+            position,
+            text: text[from..to].to_string(),
+            position_length: 1,
+        });
+    };
+    let chars: Vec<(usize, char)> = text.char_indices().collect();
+    let end_of = |i: usize| chars.get(i).map_or(text.len(), |&(offset, _)| offset);
+    let mut i = 0;
+    while i < chars.len() {
+        let class = class_of(chars[i].1);
+        let mut j = i + 1;
+        while j < chars.len() && class_of(chars[j].1) == class {
+            j += 1;
+        }
+        match class {
+            CharClass::Separator => {}
+            CharClass::Word => push(&mut tokens, chars[i].0, end_of(j)),
+            CharClass::Cjk if j - i == 1 => push(&mut tokens, chars[i].0, end_of(j)),
+            CharClass::Cjk => {
+                for k in i..j - 1 {
+                    push(&mut tokens, chars[k].0, end_of(k + 2));
+                }
+            }
+        }
+        i = j;
+    }
+    tokens
+}
+
+impl TokenStream for CjkBigramTokenStream {
+    fn advance(&mut self) -> bool {
+        if self.cursor < self.tokens.len() {
+            self.cursor += 1;
+            true
+        } else {
+            false
+        }
+    }
+
+    fn token(&self) -> &Token {
+        &self.tokens[self.cursor.saturating_sub(1).min(self.tokens.len().saturating_sub(1))]
+    }
+
+    fn token_mut(&mut self) -> &mut Token {
+        let index = self.cursor.saturating_sub(1).min(self.tokens.len().saturating_sub(1));
+        &mut self.tokens[index]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn terms(lang: &str, text: &str) -> Vec<String> {
+        let mut analyzer = analyzer_for(lang).text_analyzer();
+        let mut stream = analyzer.token_stream(text);
+        let mut out = Vec::new();
+        while let Some(token) = stream.next() {
+            out.push(token.text.clone());
+        }
+        out
+    }
+
+    #[test]
+    fn picks_analyzer_by_primary_subtag() {
+        assert_eq!(analyzer_for("en").kind, AnalyzerKind::Stemmed(Language::English));
+        assert_eq!(analyzer_for("pt-BR").kind, AnalyzerKind::Stemmed(Language::Portuguese));
+        assert_eq!(analyzer_for("NL").kind, AnalyzerKind::Stemmed(Language::Dutch));
+        assert_eq!(analyzer_for("zh-Hant").kind, AnalyzerKind::CjkBigram);
+        assert_eq!(analyzer_for("ko").kind, AnalyzerKind::CjkBigram);
+        assert_eq!(analyzer_for("pl").kind, AnalyzerKind::Folded);
+    }
+
+    #[test]
+    fn cjk_runs_become_overlapping_bigrams_and_latin_words_stay_whole() {
+        assert_eq!(terms("zh", "网络安全"), ["网络", "络安", "安全"]);
+        assert_eq!(terms("zh", "用VPN连接，好"), ["用", "vpn", "连接", "好"]);
+        assert_eq!(terms("zh", "Windows 11 系统"), ["windows", "11", "系统"]);
+        assert_eq!(terms("ja", "ランサムウェア対策"), ["ラン", "ンサ", "サム", "ムウ", "ウェ", "ェア", "ア対", "対策"]);
+    }
+
+    #[test]
+    fn cjk_offsets_point_at_the_characters() {
+        let mut session = analyzer_for("zh").session();
+        let text = "a 医院";
+        let surfaces = session.surfaces(text);
+        assert_eq!(surfaces.len(), 2);
+        assert_eq!(&text[surfaces[1].from..surfaces[1].to], "医院");
+        assert!(surfaces[1].cjk && !surfaces[0].cjk);
+    }
+
+    #[test]
+    fn stemmer_languages_stem_remove_stop_words_and_fold() {
+        assert_eq!(terms("en", "The Backups of hospitals"), ["backup", "hospit"]);
+        assert_eq!(terms("it", "la sicurezza delle città"), ["sicurezz", "citt"]);
+        assert_eq!(terms("pl", "Zażółć gęślą"), ["zazolc", "gesla"]);
+    }
+
+    #[test]
+    fn long_tokens_are_dropped_like_tantivy_does() {
+        let long = "a".repeat(MAX_TOKEN_BYTES);
+        assert_eq!(terms("en", &format!("ok {long} fine")), ["ok", "fine"]);
+    }
+
+    /// The lexicon relies on this: the full chain equals surfaces followed by `term_of`.
+    #[test]
+    fn split_chain_equals_full_chain() {
+        let samples = [
+            ("en", "Ransomware attacks on HOSPITALS: restoring backups, tested monthly. Naïve café"),
+            ("it", "Perché la sicurezza informatica è importante negli ospedali più piccoli?"),
+            ("nl", "De ziekenhuizen controleren hun back-ups één keer per maand."),
+            ("zh", "医院应定期测试备份，并使用VPN远程访问系统。勒索软件"),
+            ("pl", "Szpitale muszą regularnie testować kopie zapasowe. Łódź"),
+        ];
+        for (lang, text) in samples {
+            let analyzer = analyzer_for(lang);
+            let mut session = analyzer.session();
+            let split: Vec<String> = session
+                .surfaces(text)
+                .into_iter()
+                .filter_map(|s| session.term_of(&s.text))
+                .collect();
+            assert_eq!(split, terms(lang, text), "{lang}");
+        }
+    }
+}

@@ -1,0 +1,136 @@
+//! The Tantivy index of one language: schema, analyzer registration and building from
+//! `SearchDoc`s. The index (plus the lexicon next to it) is a build artefact under the cache
+//! folder; readers get the export of it (`export.rs`).
+
+use std::path::Path;
+
+use tantivy::schema::{
+    Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, FAST, STORED, STRING,
+};
+use tantivy::{Index, IndexWriter, TantivyDocument};
+
+use super::analyzer::{analyzer_for, LangAnalyzer};
+use super::lexicon::{Lexicon, LexiconBuilder};
+use super::SearchDoc;
+use crate::error::Error;
+
+/// The scored text fields, in the order their clauses are summed, with their boosts.
+///
+/// Boosts are powers of two or halves so that products stay exact in f32.
+pub const TEXT_FIELDS: [(&str, f32); 4] =
+    [("title", 2.0), ("headings", 1.5), ("description", 1.0), ("body", 1.0)];
+
+/// Fields of the schema.
+#[derive(Debug, Clone, Copy)]
+pub struct Fields {
+    /// `TEXT_FIELDS`, in the same order.
+    pub text: [Field; 4],
+    pub kind: Field,
+    pub audience: Field,
+    pub topics: Field,
+    pub url: Field,
+    /// Position of the doc in the input: the document order that breaks score ties.
+    pub ord: Field,
+}
+
+pub(crate) fn search_error(context: &str, error: impl std::fmt::Display) -> Error {
+    Error::Search(format!("{context}: {error}"))
+}
+
+fn schema(analyzer: &LangAnalyzer) -> (Schema, Fields) {
+    let mut builder = Schema::builder();
+    // Frequencies but no positions: queries are bags of terms, and positions would only grow
+    // the index.
+    let indexing = TextFieldIndexing::default()
+        .set_tokenizer(&analyzer.name)
+        .set_index_option(IndexRecordOption::WithFreqs);
+    let stored = TextOptions::default().set_indexing_options(indexing.clone()).set_stored();
+    let unstored = TextOptions::default().set_indexing_options(indexing);
+    let text = [
+        builder.add_text_field(TEXT_FIELDS[0].0, stored.clone()),
+        builder.add_text_field(TEXT_FIELDS[1].0, stored),
+        builder.add_text_field(TEXT_FIELDS[2].0, unstored.clone()),
+        builder.add_text_field(TEXT_FIELDS[3].0, unstored),
+    ];
+    let fields = Fields {
+        text,
+        kind: builder.add_text_field("kind", STRING | STORED),
+        audience: builder.add_text_field("audience", STRING | STORED),
+        topics: builder.add_text_field("topics", STRING | STORED),
+        url: builder.add_text_field("url", STORED),
+        ord: builder.add_u64_field("ord", FAST | STORED),
+    };
+    (builder.build(), fields)
+}
+
+fn fields_of(schema: &Schema) -> Result<Fields, Error> {
+    let get = |name: &str| schema.get_field(name).map_err(|e| search_error("schema", e));
+    Ok(Fields {
+        text: [get("title")?, get("headings")?, get("description")?, get("body")?],
+        kind: get("kind")?,
+        audience: get("audience")?,
+        topics: get("topics")?,
+        url: get("url")?,
+        ord: get("ord")?,
+    })
+}
+
+/// The texts of a doc per text field (index into `TEXT_FIELDS`), as indexed.
+///
+/// The page description goes only on the page's lead section (empty heading): on every
+/// section it would make all sections of a page tie on it.
+pub fn field_texts(doc: &SearchDoc) -> [&str; 4] {
+    let description = if doc.section.is_empty() { doc.description.as_str() } else { "" };
+    [&doc.page_title, &doc.section, description, &doc.body]
+}
+
+/// Builds (or replaces) the index of one language in `index_dir`; returns its lexicon.
+pub fn build_index(lang: &str, docs: &[SearchDoc], index_dir: &Path) -> Result<Lexicon, Error> {
+    let analyzer = analyzer_for(lang);
+    if index_dir.exists() {
+        std::fs::remove_dir_all(index_dir).map_err(|e| Error::io(index_dir, e))?;
+    }
+    std::fs::create_dir_all(index_dir).map_err(|e| Error::io(index_dir, e))?;
+    let (schema, fields) = schema(&analyzer);
+    let index = Index::create_in_dir(index_dir, schema).map_err(|e| search_error("create index", e))?;
+    index.tokenizers().register(&analyzer.name, analyzer.text_analyzer());
+    // One indexing thread keeps document ids in input order within the segment; the `ord`
+    // field keeps the order even if Tantivy ever splits the work into several segments.
+    let mut writer: IndexWriter = index
+        .writer_with_num_threads(1, 256 * 1024 * 1024)
+        .map_err(|e| search_error("index writer", e))?;
+    let mut session = analyzer.session();
+    let mut lexicon = LexiconBuilder::new();
+    for (ord, doc) in docs.iter().enumerate() {
+        let mut document = TantivyDocument::new();
+        for (field, text) in fields.text.iter().zip(field_texts(doc)) {
+            document.add_text(*field, text);
+            lexicon.add_text(&mut session, text);
+        }
+        document.add_text(fields.kind, &doc.kind);
+        for audience in &doc.audience {
+            document.add_text(fields.audience, audience);
+        }
+        for topic in &doc.topics {
+            document.add_text(fields.topics, topic);
+        }
+        document.add_text(fields.url, &doc.url);
+        document.add_u64(fields.ord, ord as u64);
+        writer.add_document(document).map_err(|e| search_error("add document", e))?;
+    }
+    writer.commit().map_err(|e| search_error("commit", e))?;
+    writer.wait_merging_threads().map_err(|e| search_error("merge", e))?;
+    let lexicon = lexicon.finish(&mut session);
+    lexicon.write(index_dir)?;
+    Ok(lexicon)
+}
+
+/// Opens the index of one language with its analyzer registered.
+pub fn open_index(lang: &str, index_dir: &Path) -> Result<(Index, Fields), Error> {
+    let analyzer = analyzer_for(lang);
+    let index = Index::open_in_dir(index_dir)
+        .map_err(|e| search_error(&format!("open {}", index_dir.display()), e))?;
+    index.tokenizers().register(&analyzer.name, analyzer.text_analyzer());
+    let fields = fields_of(&index.schema())?;
+    Ok((index, fields))
+}
