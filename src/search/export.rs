@@ -35,9 +35,9 @@ const DICT_SHARD_BYTES: usize = 16 * 1024;
 /// Target raw size of a postings shard (one term's postings are never split).
 const POSTINGS_SHARD_BYTES: usize = 32 * 1024;
 /// Target raw size of a metadata batch.
-const META_BATCH_BYTES: usize = 32 * 1024;
-/// Characters of section text kept for excerpts.
-pub const EXCERPT_CHARS: usize = 320;
+const META_BATCH_BYTES: usize = 12 * 1024;
+/// Columns of section text kept for excerpts (the client shows about 180).
+pub const EXCERPT_WIDTH: usize = 240;
 /// Format version, checked by the client.
 const FORMAT_VERSION: u32 = 1;
 
@@ -197,18 +197,56 @@ fn utf16_cmp(a: &str, b: &str) -> std::cmp::Ordering {
     a.encode_utf16().cmp(b.encode_utf16())
 }
 
-/// The section text kept for excerpts: the first `EXCERPT_CHARS` characters, cut at a space
-/// when there is one near the end.
+/// The section text kept for excerpts: about `EXCERPT_WIDTH` columns (a Han, kana or Hangul
+/// character counts two), cut at a space when there is one near the end.
 fn excerpt_source(body: &str) -> String {
     let normalized: String = body.split_whitespace().collect::<Vec<_>>().join(" ");
-    if normalized.chars().count() <= EXCERPT_CHARS {
+    let mut width = 0;
+    let mut end = normalized.len();
+    for (offset, c) in normalized.char_indices() {
+        width += if super::analyzer::is_cjk_char(c) { 2 } else { 1 };
+        if width > EXCERPT_WIDTH {
+            end = offset;
+            break;
+        }
+    }
+    if end == normalized.len() {
         return normalized;
     }
-    let cut: String = normalized.chars().take(EXCERPT_CHARS).collect();
+    let cut = &normalized[..end];
     match cut.rfind(' ') {
         Some(space) if space > cut.len() * 3 / 4 => format!("{}…", &cut[..space]),
         _ => format!("{cut}…"),
     }
+}
+
+fn meta_size(doc: &SearchDoc) -> usize {
+    doc.url.len() + doc.section.len() + excerpt_source(&doc.body).len() + doc.page_title.len() / 4 + 16
+}
+
+/// Metadata rows of a batch: `[url, section, text, title, kind, audience]`, or, for a section
+/// of the same page as the row before, `[fragment, section, text]` (`#anchor` appended to the
+/// previous row's page URL, title, kind and audience repeated).
+fn meta_rows(batch: &[&SearchDoc]) -> Vec<Value> {
+    let mut rows = Vec::with_capacity(batch.len());
+    let mut previous: Option<&SearchDoc> = None;
+    for doc in batch {
+        let page = |d: &SearchDoc| d.url.split('#').next().unwrap_or("").to_string();
+        let continuation = previous.and_then(|p| {
+            let same = page(p) == page(doc)
+                && p.page_title == doc.page_title
+                && p.kind == doc.kind
+                && p.audience == doc.audience;
+            doc.url.strip_prefix(&page(doc)).filter(|rest| same && rest.starts_with('#')).map(str::to_string)
+        });
+        let text = excerpt_source(&doc.body);
+        rows.push(match continuation {
+            Some(fragment) => json!([fragment, doc.section, text]),
+            None => json!([doc.url, doc.section, text, doc.page_title, doc.kind, doc.audience]),
+        });
+        previous = Some(doc);
+    }
+    rows
 }
 
 /// Exports the index in `index_dir` to the files of `search/<lang>/`.
@@ -288,15 +326,11 @@ pub fn export_index(
     }
 
     // Metadata batches in document order.
-    let meta: Vec<Value> = docs
-        .iter()
-        .map(|doc| json!([doc.url, doc.page_title, doc.section, excerpt_source(&doc.body), doc.kind, doc.audience]))
-        .collect();
     let mut meta_index = Vec::new();
     let mut first_doc = 0usize;
-    for (n, rows) in chunk(meta, META_BATCH_BYTES, |v| v.to_string().len()).into_iter().enumerate() {
-        let count = rows.len();
-        let hash = files.add("m", &format!("m{n}"), &json!({ "first": first_doc, "docs": rows }))?;
+    for (n, batch) in chunk(docs.iter().collect(), META_BATCH_BYTES, |d| meta_size(d)).into_iter().enumerate() {
+        let count = batch.len();
+        let hash = files.add("m", &format!("m{n}"), &json!({ "first": first_doc, "docs": meta_rows(&batch) }))?;
         meta_index.push(json!([first_doc, hash]));
         first_doc += count;
     }
@@ -368,7 +402,7 @@ mod tests {
         let body = "word ".repeat(200);
         let excerpt = excerpt_source(&body);
         assert!(excerpt.ends_with("word…"));
-        assert!(excerpt.chars().count() <= EXCERPT_CHARS + 1);
+        assert!(excerpt.chars().count() <= EXCERPT_WIDTH + 1);
     }
 
     #[test]

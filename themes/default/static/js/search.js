@@ -153,6 +153,21 @@
     return found;
   }
 
+  // Metadata rows: [url, section, text, title, kind, audience], or [#fragment, section, text]
+  // for another section of the previous row's page (see meta_rows in src/search/export.rs).
+  function expandMeta(data) {
+    var docs = [];
+    var prev = null;
+    data.docs.forEach(function (r) {
+      var d = r.length === 3 && prev
+        ? { url: prev.url.split('#')[0] + r[0], section: r[1], text: r[2], title: prev.title, kind: prev.kind, audience: prev.audience }
+        : { url: r[0], section: r[1], text: r[2], title: r[3], kind: r[4], audience: r[5] };
+      docs.push(d);
+      prev = d;
+    });
+    return { first: data.first, docs: docs };
+  }
+
   /* ---------- registry: shards announce themselves here ---------- */
 
   var registry = global.__portalSearch && global.__portalSearch.registry || new Map();
@@ -229,8 +244,9 @@
     function metaBatch(i) {
       if (metaBatches.has(i)) return Promise.resolve(metaBatches.get(i));
       return load('m' + i, file('m', manifest.meta[i][1])).then(function (data) {
-        metaBatches.set(i, data);
-        return data;
+        var batch = expandMeta(data);
+        metaBatches.set(i, batch);
+        return batch;
       });
     }
 
@@ -396,8 +412,8 @@
             var batch = metaBatches.get(shardIndex(manifest.meta, t[1]));
             var d = batch.docs[t[1] - batch.first];
             return {
-              doc: t[1], score: t[0], url: d[0], title: d[1], section: d[2], text: d[3],
-              kind: d[4], audience: d[5], excerpt: excerpt(d[3], highlight(d[3], marks, manifest.tokenizer))
+              doc: t[1], score: t[0], url: d.url, title: d.title, section: d.section, text: d.text,
+              kind: d.kind, audience: d.audience, excerpt: excerpt(d.text, highlight(d.text, marks, manifest.tokenizer))
             };
           });
           return { total: matched.length, hits: hits, files: loaded.slice() };
