@@ -116,6 +116,15 @@ impl LangAnalyzer {
         builder.filter_dynamic(AsciiFoldingFilter).build()
     }
 
+    /// Tokenizer and length limit only: raw tokens, lowercased by the caller on demand.
+    fn raw_analyzer(&self) -> TextAnalyzer {
+        let builder = match self.kind {
+            AnalyzerKind::CjkBigram => TextAnalyzer::builder(CjkBigramTokenizer::default()).dynamic(),
+            _ => TextAnalyzer::builder(SimpleTokenizer::default()).dynamic(),
+        };
+        builder.filter_dynamic(RemoveLongFilter::limit(MAX_TOKEN_BYTES)).build()
+    }
+
     /// The first half of the chain: tokenizer, length limit, lowercasing.
     fn surface_analyzer(&self) -> TextAnalyzer {
         let builder = match self.kind {
@@ -147,6 +156,7 @@ impl LangAnalyzer {
     /// A reusable analysis context (Tantivy analyzers need `&mut` and are costly to build).
     pub fn session(&self) -> AnalysisSession {
         AnalysisSession {
+            raw: self.raw_analyzer(),
             surface: self.surface_analyzer(),
             term: self.term_analyzer(),
             fold: TextAnalyzer::builder(RawTokenizer::default()).filter(AsciiFoldingFilter).build(),
@@ -156,6 +166,7 @@ impl LangAnalyzer {
 
 /// Analyzers of one language, ready to run many times.
 pub struct AnalysisSession {
+    raw: TextAnalyzer,
     surface: TextAnalyzer,
     term: TextAnalyzer,
     fold: TextAnalyzer,
@@ -178,6 +189,15 @@ impl AnalysisSession {
         out
     }
 
+    /// Calls `sink` with each raw token of `text` (before lowercasing): the cheap pass that
+    /// the lexicon uses, since almost every token has been seen before.
+    pub fn for_each_raw_token(&mut self, text: &str, mut sink: impl FnMut(&str)) {
+        let mut stream = self.raw.token_stream(text);
+        while let Some(token) = stream.next() {
+            sink(&token.text);
+        }
+    }
+
     /// The indexed term of one lowercased surface form; `None` for a stop word.
     pub fn term_of(&mut self, surface: &str) -> Option<String> {
         let mut stream = self.term.token_stream(surface);
@@ -190,6 +210,16 @@ impl AnalysisSession {
     pub fn fold(&mut self, text: &str) -> String {
         let mut stream = self.fold.token_stream(text);
         stream.next().map(|token| token.text.clone()).unwrap_or_default()
+    }
+}
+
+/// Tantivy's `LowerCaser` on one token: ASCII fast path, else per character (no final-sigma
+/// rule).
+pub fn lowercase(text: &str) -> String {
+    if text.is_ascii() {
+        text.to_ascii_lowercase()
+    } else {
+        text.chars().flat_map(char::to_lowercase).collect()
     }
 }
 
@@ -239,76 +269,84 @@ fn class_of(c: char) -> CharClass {
 /// Tantivy's simple tokenizer keeps a whole Han run as one token, which the length limit then
 /// drops past 40 bytes (13 characters): a Chinese sentence would vanish from the index.
 #[derive(Clone, Default)]
-pub struct CjkBigramTokenizer;
+pub struct CjkBigramTokenizer {
+    token: Token,
+}
 
-/// The tokens of one text, computed up front (texts are page sections: small).
-pub struct CjkBigramTokenStream {
-    tokens: Vec<Token>,
-    /// Index of the current token plus one; 0 before the first `advance`.
-    cursor: usize,
+/// Streams the tokens of one text; the token buffer is reused (no allocation per token).
+pub struct CjkBigramTokenStream<'a> {
+    text: &'a str,
+    chars: std::iter::Peekable<std::str::CharIndices<'a>>,
+    token: &'a mut Token,
+    /// Inside a CJK run: the byte range of the previous character, and whether the run has
+    /// produced a bigram yet (a run of one character is emitted as a unigram when it ends).
+    run: Option<(usize, usize, bool)>,
 }
 
 impl Tokenizer for CjkBigramTokenizer {
-    type TokenStream<'a> = CjkBigramTokenStream;
+    type TokenStream<'a> = CjkBigramTokenStream<'a>;
 
-    fn token_stream<'a>(&'a mut self, text: &'a str) -> CjkBigramTokenStream {
-        CjkBigramTokenStream { tokens: cjk_bigram_tokens(text), cursor: 0 }
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> CjkBigramTokenStream<'a> {
+        self.token.reset();
+        CjkBigramTokenStream { text, chars: text.char_indices().peekable(), token: &mut self.token, run: None }
     }
 }
 
-fn cjk_bigram_tokens(text: &str) -> Vec<Token> {
-    let mut tokens = Vec::new();
-    let push = |tokens: &mut Vec<Token>, from: usize, to: usize| {
-        let position = tokens.len();
-        tokens.push(Token {
-            offset_from: from,
-            offset_to: to,
-            position,
-            text: text[from..to].to_string(),
-            position_length: 1,
-        });
-    };
-    let chars: Vec<(usize, char)> = text.char_indices().collect();
-    let end_of = |i: usize| chars.get(i).map_or(text.len(), |&(offset, _)| offset);
-    let mut i = 0;
-    while i < chars.len() {
-        let class = class_of(chars[i].1);
-        let mut j = i + 1;
-        while j < chars.len() && class_of(chars[j].1) == class {
-            j += 1;
-        }
-        match class {
-            CharClass::Separator => {}
-            CharClass::Word => push(&mut tokens, chars[i].0, end_of(j)),
-            CharClass::Cjk if j - i == 1 => push(&mut tokens, chars[i].0, end_of(j)),
-            CharClass::Cjk => {
-                for k in i..j - 1 {
-                    push(&mut tokens, chars[k].0, end_of(k + 2));
+impl CjkBigramTokenStream<'_> {
+    fn emit(&mut self, from: usize, to: usize) -> bool {
+        self.token.text.clear();
+        self.token.text.push_str(&self.text[from..to]);
+        self.token.offset_from = from;
+        self.token.offset_to = to;
+        self.token.position = self.token.position.wrapping_add(1);
+        true
+    }
+}
+
+impl TokenStream for CjkBigramTokenStream<'_> {
+    fn advance(&mut self) -> bool {
+        loop {
+            if let Some((from, to, emitted)) = self.run {
+                match self.chars.peek() {
+                    Some(&(offset, c)) if class_of(c) == CharClass::Cjk => {
+                        self.chars.next();
+                        let end = offset + c.len_utf8();
+                        self.run = Some((offset, end, true));
+                        return self.emit(from, end);
+                    }
+                    _ => {
+                        self.run = None;
+                        if !emitted {
+                            return self.emit(from, to);
+                        }
+                    }
                 }
             }
-        }
-        i = j;
-    }
-    tokens
-}
-
-impl TokenStream for CjkBigramTokenStream {
-    fn advance(&mut self) -> bool {
-        if self.cursor < self.tokens.len() {
-            self.cursor += 1;
-            true
-        } else {
-            false
+            let Some((offset, c)) = self.chars.next() else { return false };
+            match class_of(c) {
+                CharClass::Separator => {}
+                CharClass::Cjk => self.run = Some((offset, offset + c.len_utf8(), false)),
+                CharClass::Word => {
+                    let mut end = offset + c.len_utf8();
+                    while let Some(&(next, c)) = self.chars.peek() {
+                        if class_of(c) != CharClass::Word {
+                            break;
+                        }
+                        end = next + c.len_utf8();
+                        self.chars.next();
+                    }
+                    return self.emit(offset, end);
+                }
+            }
         }
     }
 
     fn token(&self) -> &Token {
-        &self.tokens[self.cursor.saturating_sub(1).min(self.tokens.len().saturating_sub(1))]
+        self.token
     }
 
     fn token_mut(&mut self) -> &mut Token {
-        let index = self.cursor.saturating_sub(1).min(self.tokens.len().saturating_sub(1));
-        &mut self.tokens[index]
+        self.token
     }
 }
 
@@ -342,6 +380,20 @@ mod tests {
         assert_eq!(terms("zh", "用VPN连接，好"), ["用", "vpn", "连接", "好"]);
         assert_eq!(terms("zh", "Windows 11 系统"), ["windows", "11", "系统"]);
         assert_eq!(terms("ja", "ランサムウェア対策"), ["ラン", "ンサ", "サム", "ムウ", "ウェ", "ェア", "ア対", "対策"]);
+    }
+
+    /// Why the CJK tokenizer exists: Tantivy's default chain loses a long Han run entirely.
+    #[test]
+    fn default_tokenizer_drops_long_chinese_sentence_but_bigrams_keep_it() {
+        let sentence = "医院信息系统应当定期进行完整备份并且在发现勒索软件攻击迹象时立即断开网络连接";
+        let mut default = TextAnalyzer::builder(SimpleTokenizer::default())
+            .filter(RemoveLongFilter::limit(MAX_TOKEN_BYTES))
+            .filter(LowerCaser)
+            .build();
+        assert!(default.token_stream(sentence).next().is_none());
+        let bigrams = terms("zh", sentence);
+        assert!(bigrams.iter().any(|t| t == "勒索") && bigrams.iter().any(|t| t == "软件"));
+        assert_eq!(bigrams.len(), sentence.chars().count() - 1);
     }
 
     #[test]

@@ -405,6 +405,20 @@ mod tests {
         assert!(excerpt.chars().count() <= EXCERPT_WIDTH + 1);
     }
 
+    /// The client embeds Tantivy's field norm table; it must be Tantivy's, entry for entry.
+    #[test]
+    fn client_fieldnorm_table_is_tantivys() {
+        let script = include_str!("../../themes/default/static/js/search.js");
+        let start = script.find("FIELDNORM_TABLE = [").expect("table in search.js") + "FIELDNORM_TABLE = [".len();
+        let end = start + script[start..].find(']').expect("end of table");
+        let table: Vec<u32> = script[start..end]
+            .split(',')
+            .map(|n| n.trim().parse().expect("a number"))
+            .collect();
+        let tantivy: Vec<u32> = (0..=255u8).map(tantivy::fieldnorm::FieldNormReader::id_to_fieldnorm).collect();
+        assert_eq!(table, tantivy);
+    }
+
     #[test]
     fn client_idf_differs_from_tantivy_only_in_the_last_bit() {
         for df in 1..5000u64 {

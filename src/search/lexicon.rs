@@ -5,12 +5,12 @@
 //! A key is a surface form or its ASCII folding (so `citta` typed without the accent finds
 //! the term of `città`). A key maps to every term of the surfaces that produce it.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use super::analyzer::AnalysisSession;
+use super::analyzer::{lowercase, AnalysisSession};
 use crate::error::Error;
 
 /// File name of the lexicon next to the Tantivy index.
@@ -26,39 +26,41 @@ pub struct Lexicon {
     pub keys: BTreeMap<String, BTreeSet<String>>,
 }
 
-/// Collects surfaces while texts are analyzed; caches the second half of the chain.
+/// Collects surfaces while texts are analyzed.
 pub struct LexiconBuilder {
-    surfaces: BTreeMap<String, String>,
-    /// Surface -> term (None: a stop word); the same words recur constantly.
-    cache: HashMap<String, Option<String>>,
+    surfaces: HashMap<String, String>,
+    /// Raw tokens already handled (most tokens repeat, so most work is this one lookup).
+    seen_raw: HashSet<String>,
 }
 
 impl LexiconBuilder {
     pub fn new() -> Self {
-        LexiconBuilder { surfaces: BTreeMap::new(), cache: HashMap::new() }
+        LexiconBuilder { surfaces: HashMap::new(), seen_raw: HashSet::new() }
     }
 
     /// Records the surfaces of one indexed text.
     pub fn add_text(&mut self, session: &mut AnalysisSession, text: &str) {
-        for surface in session.surfaces(text) {
-            let term = match self.cache.get(&surface.text) {
-                Some(term) => term.clone(),
-                None => {
-                    let term = session.term_of(&surface.text);
-                    self.cache.insert(surface.text.clone(), term.clone());
-                    term
-                }
-            };
-            if let Some(term) = term {
-                if !self.surfaces.contains_key(&surface.text) {
-                    self.surfaces.insert(surface.text, term);
-                }
+        let mut fresh: Vec<String> = Vec::new();
+        session.for_each_raw_token(text, |raw| {
+            if !self.seen_raw.contains(raw) {
+                self.seen_raw.insert(raw.to_string());
+                fresh.push(raw.to_string());
+            }
+        });
+        for raw in fresh {
+            let surface = lowercase(&raw);
+            if self.surfaces.contains_key(&surface) {
+                continue;
+            }
+            // A stop word has no term: it stays out of the lexicon.
+            if let Some(term) = session.term_of(&surface) {
+                self.surfaces.insert(surface, term);
             }
         }
     }
 
     pub fn finish(self, session: &mut AnalysisSession) -> Lexicon {
-        Lexicon::from_surfaces(self.surfaces, session)
+        Lexicon::from_surfaces(self.surfaces.into_iter().collect(), session)
     }
 }
 
