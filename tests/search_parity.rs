@@ -162,3 +162,43 @@ fn chinese_word_in_the_middle_of_a_long_sentence_is_found() {
     assert_eq!(hits.first().map(|h| h.url.as_str()), Some("zh/guidance/ransomware.html#s1"));
     assert_eq!(hits.len(), 1);
 }
+
+/// The search templates render with the variables the pipeline provides (`root`, `lang`, `t`),
+/// escape UI strings, and carry no inline script or style.
+#[test]
+fn search_templates_render_a_combobox_and_filters_without_inline_code() {
+    use std::collections::HashMap;
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("themes/default/templates");
+    let read = |name: &str| std::fs::read_to_string(dir.join(name)).expect("template");
+    let mut tera = tera::Tera::default();
+    tera.add_raw_templates(vec![
+        ("base.html", "<html><body>{% include \"partials/search-box.html\" %}<main>{% block main %}{% endblock main %}</main></body></html>".to_string()),
+        ("partials/search-box.html", read("partials/search-box.html")),
+        ("search.html", read("search.html")),
+    ])
+    .expect("templates parse");
+    tera.register_function("t", |args: &HashMap<String, tera::Value>| {
+        let key = args.get("key").and_then(|v| v.as_str()).unwrap_or("?");
+        Ok(tera::Value::String(if key == "search.placeholder" { "<b>\"&".into() } else { format!("[{key}]") }))
+    });
+    let mut context = tera::Context::new();
+    context.insert("root", "../");
+    context.insert("lang", "en");
+    let html = tera.render("search.html", &context).expect("render");
+    let page = scraper::Html::parse_document(&html);
+    let select = |css: &str| scraper::Selector::parse(css).expect("selector");
+    let input = page.select(&select("input[role=combobox]")).next().expect("combobox");
+    let listbox_id = input.value().attr("aria-controls").expect("aria-controls");
+    assert_eq!(page.select(&select(&format!("ul#{listbox_id}[role=listbox]"))).count(), 1);
+    assert_eq!(input.value().attr("placeholder"), Some("<b>\"&"), "escaped and parsed back");
+    assert!(!html.contains("<b>\""), "UI strings are escaped");
+    assert_eq!(page.select(&select("[data-search-page][data-search-root='../'][data-search-lang=en]")).count(), 1);
+    assert_eq!(page.select(&select("select[name=kind] option")).count(), 9);
+    assert_eq!(page.select(&select("select[name=audience] option")).count(), 6);
+    assert_eq!(page.select(&select("[role=status][aria-live=polite]")).count(), 2);
+    for script in page.select(&select("script")) {
+        assert!(script.value().attr("src").is_some_and(|s| s == "../js/search.js"), "no inline scripts");
+    }
+    assert_eq!(page.select(&select("[style]")).count(), 0, "no inline styles");
+    assert!(html.contains("[search.kind.guidance]") && html.contains("[audience.it-staff]"));
+}

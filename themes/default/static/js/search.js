@@ -14,6 +14,9 @@
 (function (global) {
   'use strict';
 
+  // The header box and the search page may both include this script: run it once.
+  if (global.PortalSearch) return;
+
   var f = Math.fround;
   var K1 = f(1.2);
   var B = f(0.75);
