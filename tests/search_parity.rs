@@ -88,6 +88,35 @@ fn queries(lang: &str, docs: &[SearchDoc]) -> Vec<(String, Option<String>, Optio
     out
 }
 
+/// Texts whose tokenization the client must reproduce exactly (offsets in UTF-16 units).
+fn analysis_cases() -> Vec<serde_json::Value> {
+    let texts = [
+        "Backups, ransomware & the NHS: 2FA/MFA for GP-practices (v2.1)",
+        "İstanbul ΣΟΦΙΑ Straße ÉCOLE naïve Œuvre ǅemal Ⅻ ½ ²",
+        "e\u{301}cole cafe\u{301} x\u{200d}y emoji🙂word 𝒜𝒷𝒸 ＡＢＣ１２３",
+        "医院网络安全：使用VPN连接，Windows 11 系统。勒索软件",
+        "ランサムウェア対策・バックアップ　한국어 병원 보안 々〆〇",
+        "𠀀𠀁 lone 字 and a very long token aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa9 ok",
+        "ééééééééééééééééééééé ééééééééééééééééééé",
+    ];
+    let mut out = Vec::new();
+    for lang in ["en", "zh"] {
+        let analyzer = analyzer_for(lang);
+        let mode = if analyzer.is_cjk() { "cjk" } else { "simple" };
+        let mut session = analyzer.session();
+        for text in texts {
+            let utf16 = |byte: usize| text[..byte].encode_utf16().count();
+            let surfaces: Vec<_> = session
+                .surfaces(text)
+                .into_iter()
+                .map(|s| serde_json::json!({ "text": s.text, "from": utf16(s.from), "to": utf16(s.to), "cjk": s.cjk }))
+                .collect();
+            out.push(serde_json::json!({ "mode": mode, "text": text, "surfaces": surfaces }));
+        }
+    }
+    out
+}
+
 #[test]
 fn browser_client_ranks_exactly_like_native_tantivy() {
     let dir = tempfile::tempdir().expect("temp dir");
@@ -117,6 +146,8 @@ fn browser_client_ranks_exactly_like_native_tantivy() {
         assert!(with_hits > QUERIES_PER_LANG / 2, "{lang}: only {with_hits} queries found something");
     }
     std::fs::write(dir.path().join("cases.json"), serde_json::to_vec(&cases).expect("json")).expect("write cases");
+    std::fs::write(dir.path().join("analysis.json"), serde_json::to_vec(&analysis_cases()).expect("json"))
+        .expect("write analysis cases");
     let output = Command::new("node")
         .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/js/parity.mjs"))
         .arg(dir.path())

@@ -42,7 +42,7 @@ pub struct Surface {
     /// Byte range in the analyzed text.
     pub from: usize,
     pub to: usize,
-    /// True for a token made of Han, kana or Hangul characters (a bigram or a lone character).
+    /// True for a bigram or lone character of Han, kana or Hangul, in a CJK language.
     pub cjk: bool,
 }
 
@@ -156,6 +156,7 @@ impl LangAnalyzer {
     /// A reusable analysis context (Tantivy analyzers need `&mut` and are costly to build).
     pub fn session(&self) -> AnalysisSession {
         AnalysisSession {
+            cjk: self.is_cjk(),
             raw: self.raw_analyzer(),
             surface: self.surface_analyzer(),
             term: self.term_analyzer(),
@@ -166,6 +167,8 @@ impl LangAnalyzer {
 
 /// Analyzers of one language, ready to run many times.
 pub struct AnalysisSession {
+    /// Whether Han, kana and Hangul are cut into bigrams (and surfaces flagged `cjk`).
+    cjk: bool,
     raw: TextAnalyzer,
     surface: TextAnalyzer,
     term: TextAnalyzer,
@@ -178,7 +181,7 @@ impl AnalysisSession {
         let mut out = Vec::new();
         let mut stream = self.surface.token_stream(text);
         while let Some(token) = stream.next() {
-            let cjk = token.text.chars().next().is_some_and(is_cjk_char);
+            let cjk = self.cjk && token.text.chars().next().is_some_and(is_cjk_char);
             out.push(Surface {
                 text: token.text.clone(),
                 from: token.offset_from,

@@ -48,9 +48,24 @@ async function main() {
   }
   const cases = JSON.parse(fs.readFileSync(path.join(dir, 'cases.json'), 'utf8'));
   const client = loadClient(path.join(dir, 'site'));
+  let failures = 0;
+
+  // Tokenization: the client's surfaces equal Tantivy's (first half of the analyzer chain).
+  const analysisFile = path.join(dir, 'analysis.json');
+  if (fs.existsSync(analysisFile)) {
+    for (const c of JSON.parse(fs.readFileSync(analysisFile, 'utf8'))) {
+      const flat = (list) => JSON.stringify(list.map((s) => [s.text, s.from, s.to, s.cjk]));
+      const got = flat(client.context.PortalSearch.analyze(c.text, c.mode));
+      const want = flat(c.surfaces);
+      if (got !== want) {
+        failures += 1;
+        console.log(`FAIL analysis [${c.mode}] ${JSON.stringify(c.text)}\n  tantivy: ${want}\n  client:  ${got}`);
+      }
+    }
+  }
+
   const engines = new Map();
   const perLang = new Map();
-  let failures = 0;
   for (const c of cases) {
     if (!engines.has(c.lang)) engines.set(c.lang, client.engine(c.lang));
     const engine = engines.get(c.lang);
