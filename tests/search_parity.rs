@@ -7,12 +7,17 @@ use std::process::Command;
 
 use health_cyber_portal::search::analyzer::analyzer_for;
 use health_cyber_portal::search::synthetic::{generate_pages, search_docs, LangModel, Rng, LANGS};
-use health_cyber_portal::search::{build_language, query_native, NativeSearcher, QueryOptions, SearchDoc, SearchFile};
+use health_cyber_portal::search::{
+    build_language, query_native, NativeSearcher, QueryOptions, SearchDoc, SearchFile,
+};
 
 const QUERIES_PER_LANG: usize = 1100;
 
 fn corpus(lang: &str) -> Vec<SearchDoc> {
-    generate_pages(lang, 160, 240, 42).iter().flat_map(search_docs).collect()
+    generate_pages(lang, 160, 240, 42)
+        .iter()
+        .flat_map(search_docs)
+        .collect()
 }
 
 fn write_files(site: &Path, files: &[SearchFile]) {
@@ -69,7 +74,11 @@ fn queries(lang: &str, docs: &[SearchDoc]) -> Vec<(String, Option<String>, Optio
                     let n = word.chars().count();
                     let cut = if n > 3 { 3 + rng.below(n - 2) } else { n };
                     let prefix: String = word.chars().take(cut).collect();
-                    if shape == 3 { prefix } else { format!("{} {prefix}", w(&mut rng)) }
+                    if shape == 3 {
+                        prefix
+                    } else {
+                        format!("{} {prefix}", w(&mut rng))
+                    }
                 }
                 5 => session.fold(&w(&mut rng)),
                 6 => format!("{} ", w(&mut rng).to_uppercase()),
@@ -80,7 +89,10 @@ fn queries(lang: &str, docs: &[SearchDoc]) -> Vec<(String, Option<String>, Optio
         };
         let (kind, audience) = match rng.below(6) {
             0 => (Some(kinds[rng.below(kinds.len())].to_string()), None),
-            1 => (None, Some(audiences[rng.below(audiences.len())].to_string())),
+            1 => (
+                None,
+                Some(audiences[rng.below(audiences.len())].to_string()),
+            ),
             _ => (None, None),
         };
         out.push((query, kind, audience));
@@ -130,7 +142,11 @@ fn browser_client_ranks_exactly_like_native_tantivy() {
         let mut searcher = NativeSearcher::open(lang, &index_dir).expect("open index");
         let mut with_hits = 0;
         for (query, kind, audience) in queries(lang, &docs) {
-            let options = QueryOptions { limit: 10, kind: kind.clone(), audience: audience.clone() };
+            let options = QueryOptions {
+                limit: 10,
+                kind: kind.clone(),
+                audience: audience.clone(),
+            };
             let results = searcher.search(&query, &options).expect("native search");
             with_hits += usize::from(!results.hits.is_empty());
             let hits: Vec<_> = results
@@ -143,11 +159,21 @@ fn browser_client_ranks_exactly_like_native_tantivy() {
                 "limit": 10, "total": results.total, "hits": hits,
             }));
         }
-        assert!(with_hits > QUERIES_PER_LANG / 2, "{lang}: only {with_hits} queries found something");
+        assert!(
+            with_hits > QUERIES_PER_LANG / 2,
+            "{lang}: only {with_hits} queries found something"
+        );
     }
-    std::fs::write(dir.path().join("cases.json"), serde_json::to_vec(&cases).expect("json")).expect("write cases");
-    std::fs::write(dir.path().join("analysis.json"), serde_json::to_vec(&analysis_cases()).expect("json"))
-        .expect("write analysis cases");
+    std::fs::write(
+        dir.path().join("cases.json"),
+        serde_json::to_vec(&cases).expect("json"),
+    )
+    .expect("write cases");
+    std::fs::write(
+        dir.path().join("analysis.json"),
+        serde_json::to_vec(&analysis_cases()).expect("json"),
+    )
+    .expect("write analysis cases");
     let output = Command::new("node")
         .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/js/parity.mjs"))
         .arg(dir.path())
@@ -156,7 +182,10 @@ fn browser_client_ranks_exactly_like_native_tantivy() {
     let stdout = String::from_utf8_lossy(&output.stdout);
     let stderr = String::from_utf8_lossy(&output.stderr);
     println!("{stdout}");
-    assert!(output.status.success(), "client and native differ:\n{stdout}\n{stderr}");
+    assert!(
+        output.status.success(),
+        "client and native differ:\n{stdout}\n{stderr}"
+    );
 }
 
 #[test]
@@ -164,9 +193,12 @@ fn export_is_byte_identical_across_builds() {
     let docs = corpus("nl");
     let dir = tempfile::tempdir().expect("temp dir");
     let first = build_language("nl", &docs, &dir.path().join("a")).expect("first build");
-    let second = build_language("nl", &docs, &dir.path().join("a")).expect("second build into the same folder");
+    let second = build_language("nl", &docs, &dir.path().join("a"))
+        .expect("second build into the same folder");
     assert_eq!(first, second);
-    assert!(first.iter().any(|f| f.path == Path::new("search/nl/index.js")));
+    assert!(first
+        .iter()
+        .any(|f| f.path == Path::new("search/nl/index.js")));
     let names: std::collections::BTreeSet<_> = first.iter().map(|f| f.path.clone()).collect();
     assert_eq!(names.len(), first.len(), "file names are unique");
 }
@@ -186,11 +218,18 @@ fn chinese_word_in_the_middle_of_a_long_sentence_is_found() {
         audience: vec!["hospital".into()],
         topics: vec![],
     };
-    let other = SearchDoc { url: "zh/news/other.html".into(), body: "培训课程".into(), ..doc.clone() };
+    let other = SearchDoc {
+        url: "zh/news/other.html".into(),
+        body: "培训课程".into(),
+        ..doc.clone()
+    };
     let dir = tempfile::tempdir().expect("temp dir");
     build_language("zh", &[other, doc], dir.path()).expect("build");
     let hits = query_native("zh", dir.path(), "勒索软件", 10).expect("query");
-    assert_eq!(hits.first().map(|h| h.url.as_str()), Some("zh/guidance/ransomware.html#s1"));
+    assert_eq!(
+        hits.first().map(|h| h.url.as_str()),
+        Some("zh/guidance/ransomware.html#s1")
+    );
     assert_eq!(hits.len(), 1);
 }
 
@@ -210,7 +249,11 @@ fn search_templates_render_a_combobox_and_filters_without_inline_code() {
     .expect("templates parse");
     tera.register_function("t", |args: &HashMap<String, tera::Value>| {
         let key = args.get("key").and_then(|v| v.as_str()).unwrap_or("?");
-        Ok(tera::Value::String(if key == "search.placeholder" { "<b>\"&".into() } else { format!("[{key}]") }))
+        Ok(tera::Value::String(if key == "search.placeholder" {
+            "<b>\"&".into()
+        } else {
+            format!("[{key}]")
+        }))
     });
     let mut context = tera::Context::new();
     context.insert("root", "../");
@@ -218,18 +261,52 @@ fn search_templates_render_a_combobox_and_filters_without_inline_code() {
     let html = tera.render("search.html", &context).expect("render");
     let page = scraper::Html::parse_document(&html);
     let select = |css: &str| scraper::Selector::parse(css).expect("selector");
-    let input = page.select(&select("input[role=combobox]")).next().expect("combobox");
+    let input = page
+        .select(&select("input[role=combobox]"))
+        .next()
+        .expect("combobox");
     let listbox_id = input.value().attr("aria-controls").expect("aria-controls");
-    assert_eq!(page.select(&select(&format!("ul#{listbox_id}[role=listbox]"))).count(), 1);
-    assert_eq!(input.value().attr("placeholder"), Some("<b>\"&"), "escaped and parsed back");
+    assert_eq!(
+        page.select(&select(&format!("ul#{listbox_id}[role=listbox]")))
+            .count(),
+        1
+    );
+    assert_eq!(
+        input.value().attr("placeholder"),
+        Some("<b>\"&"),
+        "escaped and parsed back"
+    );
     assert!(!html.contains("<b>\""), "UI strings are escaped");
-    assert_eq!(page.select(&select("[data-search-page][data-search-root='../'][data-search-lang=en]")).count(), 1);
+    assert_eq!(
+        page.select(&select(
+            "[data-search-page][data-search-root='../'][data-search-lang=en]"
+        ))
+        .count(),
+        1
+    );
     assert_eq!(page.select(&select("select[name=kind] option")).count(), 9);
-    assert_eq!(page.select(&select("select[name=audience] option")).count(), 6);
-    assert_eq!(page.select(&select("[role=status][aria-live=polite]")).count(), 2);
+    assert_eq!(
+        page.select(&select("select[name=audience] option")).count(),
+        6
+    );
+    assert_eq!(
+        page.select(&select("[role=status][aria-live=polite]"))
+            .count(),
+        2
+    );
     for script in page.select(&select("script")) {
-        assert!(script.value().attr("src").is_some_and(|s| s == "../js/search.js"), "no inline scripts");
+        assert!(
+            script
+                .value()
+                .attr("src")
+                .is_some_and(|s| s == "../js/search.js"),
+            "no inline scripts"
+        );
     }
-    assert_eq!(page.select(&select("[style]")).count(), 0, "no inline styles");
+    assert_eq!(
+        page.select(&select("[style]")).count(),
+        0,
+        "no inline styles"
+    );
     assert!(html.contains("[search.kind.guidance]") && html.contains("[audience.it-staff]"));
 }

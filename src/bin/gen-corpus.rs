@@ -39,9 +39,21 @@ fn parse_args() -> Result<Args, String> {
         let mut value = |name: &str| it.next().ok_or(format!("{name} needs a value"));
         match arg.as_str() {
             "--out" => args.out = PathBuf::from(value("--out")?),
-            "--pages" => args.pages = value("--pages")?.parse().map_err(|e| format!("--pages: {e}"))?,
-            "--words" => args.words = value("--words")?.parse().map_err(|e| format!("--words: {e}"))?,
-            "--seed" => args.seed = value("--seed")?.parse().map_err(|e| format!("--seed: {e}"))?,
+            "--pages" => {
+                args.pages = value("--pages")?
+                    .parse()
+                    .map_err(|e| format!("--pages: {e}"))?
+            }
+            "--words" => {
+                args.words = value("--words")?
+                    .parse()
+                    .map_err(|e| format!("--words: {e}"))?
+            }
+            "--seed" => {
+                args.seed = value("--seed")?
+                    .parse()
+                    .map_err(|e| format!("--seed: {e}"))?
+            }
             "--langs" => args.langs = value("--langs")?.split(',').map(String::from).collect(),
             "--search-bench" => args.search_bench = true,
             other => return Err(format!("unknown argument `{other}`")),
@@ -62,7 +74,10 @@ fn write(path: &Path, bytes: &[u8]) -> Result<(), String> {
 
 fn write_content(out: &Path, lang: &str, pages: &[Page]) -> Result<(), String> {
     let content = out.join("content").join(lang);
-    write(&content.join("_index.md"), format!("+++\ntitle = \"{lang}\"\nkind = \"page\"\n+++\n").as_bytes())?;
+    write(
+        &content.join("_index.md"),
+        format!("+++\ntitle = \"{lang}\"\nkind = \"page\"\n+++\n").as_bytes(),
+    )?;
     let mut sections: Vec<&str> = pages.iter().map(|p| p.section.as_str()).collect();
     sections.sort_unstable();
     sections.dedup();
@@ -71,10 +86,20 @@ fn write_content(out: &Path, lang: &str, pages: &[Page]) -> Result<(), String> {
         write(&content.join(section).join("_index.md"), front.as_bytes())?;
     }
     for page in pages {
-        let path = content.join(&page.section).join(format!("{}.md", page.slug));
+        let path = content
+            .join(&page.section)
+            .join(format!("{}.md", page.slug));
         write(&path, page_markdown(page).as_bytes())?;
     }
     Ok(())
+}
+
+/// One language's index: its size in sections, build time and files.
+struct Built {
+    lang: String,
+    sections: usize,
+    seconds: f64,
+    files: Vec<health_cyber_portal::search::SearchFile>,
 }
 
 fn run() -> Result<(), String> {
@@ -84,7 +109,12 @@ fn run() -> Result<(), String> {
     let corpora: Vec<(String, Vec<Page>)> = args
         .langs
         .par_iter()
-        .map(|lang| (lang.clone(), generate_pages(lang, per_lang, args.words, args.seed)))
+        .map(|lang| {
+            (
+                lang.clone(),
+                generate_pages(lang, per_lang, args.words, args.seed),
+            )
+        })
         .collect();
     for (lang, pages) in &corpora {
         write_content(&args.out, lang, pages)?;
@@ -99,25 +129,40 @@ fn run() -> Result<(), String> {
     if !args.search_bench {
         return Ok(());
     }
-    let docs: Vec<(String, Vec<SearchDoc>)> =
-        corpora.iter().map(|(lang, pages)| (lang.clone(), pages.iter().flat_map(search_docs).collect())).collect();
+    let docs: Vec<(String, Vec<SearchDoc>)> = corpora
+        .iter()
+        .map(|(lang, pages)| (lang.clone(), pages.iter().flat_map(search_docs).collect()))
+        .collect();
     let started = Instant::now();
-    let built: Vec<Result<(String, usize, f64, Vec<_>), String>> = docs
+    let built: Vec<Result<Built, String>> = docs
         .par_iter()
         .map(|(lang, docs)| {
             let one = Instant::now();
             let index_dir = args.out.join(".portal-cache").join("search").join(lang);
             let files = build_language(lang, docs, &index_dir).map_err(|e| e.to_string())?;
-            Ok((lang.clone(), docs.len(), one.elapsed().as_secs_f64(), files))
+            Ok(Built {
+                lang: lang.clone(),
+                sections: docs.len(),
+                seconds: one.elapsed().as_secs_f64(),
+                files,
+            })
         })
         .collect();
     let wall = started.elapsed();
     println!("\nlang  sections  build+export  files  bytes (raw)");
     let (mut total_files, mut total_bytes) = (0, 0);
     for result in built {
-        let (lang, sections, seconds, files) = result?;
+        let Built {
+            lang,
+            sections,
+            seconds,
+            files,
+        } = result?;
         let bytes: usize = files.iter().map(|f| f.bytes.len()).sum();
-        println!("{lang:<5} {sections:>8}  {seconds:>10.2} s  {:>5}  {bytes:>11}", files.len());
+        println!(
+            "{lang:<5} {sections:>8}  {seconds:>10.2} s  {:>5}  {bytes:>11}",
+            files.len()
+        );
         total_files += files.len();
         total_bytes += bytes;
         for file in files {

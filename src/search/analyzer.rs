@@ -48,7 +48,11 @@ pub struct Surface {
 
 /// Picks the analyzer for a BCP 47 language code by its primary subtag (`pt-BR` -> Portuguese).
 pub fn analyzer_for(lang: &str) -> LangAnalyzer {
-    let primary = lang.split(['-', '_']).next().unwrap_or("").to_ascii_lowercase();
+    let primary = lang
+        .split(['-', '_'])
+        .next()
+        .unwrap_or("")
+        .to_ascii_lowercase();
     let kind = match primary.as_str() {
         "zh" | "ja" | "ko" => AnalyzerKind::CjkBigram,
         other => match stemmer_language(other) {
@@ -97,7 +101,9 @@ impl LangAnalyzer {
     /// The full chain, registered in the Tantivy index for the text fields.
     pub fn text_analyzer(&self) -> TextAnalyzer {
         let builder = match self.kind {
-            AnalyzerKind::CjkBigram => TextAnalyzer::builder(CjkBigramTokenizer::default()).dynamic(),
+            AnalyzerKind::CjkBigram => {
+                TextAnalyzer::builder(CjkBigramTokenizer::default()).dynamic()
+            }
             _ => TextAnalyzer::builder(SimpleTokenizer::default()).dynamic(),
         };
         let builder = builder
@@ -119,16 +125,22 @@ impl LangAnalyzer {
     /// Tokenizer and length limit only: raw tokens, lowercased by the caller on demand.
     fn raw_analyzer(&self) -> TextAnalyzer {
         let builder = match self.kind {
-            AnalyzerKind::CjkBigram => TextAnalyzer::builder(CjkBigramTokenizer::default()).dynamic(),
+            AnalyzerKind::CjkBigram => {
+                TextAnalyzer::builder(CjkBigramTokenizer::default()).dynamic()
+            }
             _ => TextAnalyzer::builder(SimpleTokenizer::default()).dynamic(),
         };
-        builder.filter_dynamic(RemoveLongFilter::limit(MAX_TOKEN_BYTES)).build()
+        builder
+            .filter_dynamic(RemoveLongFilter::limit(MAX_TOKEN_BYTES))
+            .build()
     }
 
     /// The first half of the chain: tokenizer, length limit, lowercasing.
     fn surface_analyzer(&self) -> TextAnalyzer {
         let builder = match self.kind {
-            AnalyzerKind::CjkBigram => TextAnalyzer::builder(CjkBigramTokenizer::default()).dynamic(),
+            AnalyzerKind::CjkBigram => {
+                TextAnalyzer::builder(CjkBigramTokenizer::default()).dynamic()
+            }
             _ => TextAnalyzer::builder(SimpleTokenizer::default()).dynamic(),
         };
         builder
@@ -160,7 +172,9 @@ impl LangAnalyzer {
             raw: self.raw_analyzer(),
             surface: self.surface_analyzer(),
             term: self.term_analyzer(),
-            fold: TextAnalyzer::builder(RawTokenizer::default()).filter(AsciiFoldingFilter).build(),
+            fold: TextAnalyzer::builder(RawTokenizer::default())
+                .filter(AsciiFoldingFilter)
+                .build(),
         }
     }
 }
@@ -212,7 +226,10 @@ impl AnalysisSession {
     /// Tantivy's ASCII folding of a string (`café` -> `cafe`).
     pub fn fold(&mut self, text: &str) -> String {
         let mut stream = self.fold.token_stream(text);
-        stream.next().map(|token| token.text.clone()).unwrap_or_default()
+        stream
+            .next()
+            .map(|token| token.text.clone())
+            .unwrap_or_default()
     }
 }
 
@@ -291,7 +308,12 @@ impl Tokenizer for CjkBigramTokenizer {
 
     fn token_stream<'a>(&'a mut self, text: &'a str) -> CjkBigramTokenStream<'a> {
         self.token.reset();
-        CjkBigramTokenStream { text, chars: text.char_indices().peekable(), token: &mut self.token, run: None }
+        CjkBigramTokenStream {
+            text,
+            chars: text.char_indices().peekable(),
+            token: &mut self.token,
+            run: None,
+        }
     }
 }
 
@@ -325,7 +347,9 @@ impl TokenStream for CjkBigramTokenStream<'_> {
                     }
                 }
             }
-            let Some((offset, c)) = self.chars.next() else { return false };
+            let Some((offset, c)) = self.chars.next() else {
+                return false;
+            };
             match class_of(c) {
                 CharClass::Separator => {}
                 CharClass::Cjk => self.run = Some((offset, offset + c.len_utf8(), false)),
@@ -369,9 +393,18 @@ mod tests {
 
     #[test]
     fn picks_analyzer_by_primary_subtag() {
-        assert_eq!(analyzer_for("en").kind, AnalyzerKind::Stemmed(Language::English));
-        assert_eq!(analyzer_for("pt-BR").kind, AnalyzerKind::Stemmed(Language::Portuguese));
-        assert_eq!(analyzer_for("NL").kind, AnalyzerKind::Stemmed(Language::Dutch));
+        assert_eq!(
+            analyzer_for("en").kind,
+            AnalyzerKind::Stemmed(Language::English)
+        );
+        assert_eq!(
+            analyzer_for("pt-BR").kind,
+            AnalyzerKind::Stemmed(Language::Portuguese)
+        );
+        assert_eq!(
+            analyzer_for("NL").kind,
+            AnalyzerKind::Stemmed(Language::Dutch)
+        );
         assert_eq!(analyzer_for("zh-Hant").kind, AnalyzerKind::CjkBigram);
         assert_eq!(analyzer_for("ko").kind, AnalyzerKind::CjkBigram);
         assert_eq!(analyzer_for("pl").kind, AnalyzerKind::Folded);
@@ -382,13 +415,17 @@ mod tests {
         assert_eq!(terms("zh", "网络安全"), ["网络", "络安", "安全"]);
         assert_eq!(terms("zh", "用VPN连接，好"), ["用", "vpn", "连接", "好"]);
         assert_eq!(terms("zh", "Windows 11 系统"), ["windows", "11", "系统"]);
-        assert_eq!(terms("ja", "ランサムウェア対策"), ["ラン", "ンサ", "サム", "ムウ", "ウェ", "ェア", "ア対", "対策"]);
+        assert_eq!(
+            terms("ja", "ランサムウェア対策"),
+            ["ラン", "ンサ", "サム", "ムウ", "ウェ", "ェア", "ア対", "対策"]
+        );
     }
 
     /// Why the CJK tokenizer exists: Tantivy's default chain loses a long Han run entirely.
     #[test]
     fn default_tokenizer_drops_long_chinese_sentence_but_bigrams_keep_it() {
-        let sentence = "医院信息系统应当定期进行完整备份并且在发现勒索软件攻击迹象时立即断开网络连接";
+        let sentence =
+            "医院信息系统应当定期进行完整备份并且在发现勒索软件攻击迹象时立即断开网络连接";
         let mut default = TextAnalyzer::builder(SimpleTokenizer::default())
             .filter(RemoveLongFilter::limit(MAX_TOKEN_BYTES))
             .filter(LowerCaser)
@@ -411,8 +448,14 @@ mod tests {
 
     #[test]
     fn stemmer_languages_stem_remove_stop_words_and_fold() {
-        assert_eq!(terms("en", "The Backups of hospitals"), ["backup", "hospit"]);
-        assert_eq!(terms("it", "la sicurezza delle città"), ["sicurezz", "citt"]);
+        assert_eq!(
+            terms("en", "The Backups of hospitals"),
+            ["backup", "hospit"]
+        );
+        assert_eq!(
+            terms("it", "la sicurezza delle città"),
+            ["sicurezz", "citt"]
+        );
         assert_eq!(terms("pl", "Zażółć gęślą"), ["zazolc", "gesla"]);
     }
 
@@ -426,11 +469,23 @@ mod tests {
     #[test]
     fn split_chain_equals_full_chain() {
         let samples = [
-            ("en", "Ransomware attacks on HOSPITALS: restoring backups, tested monthly. Naïve café"),
-            ("it", "Perché la sicurezza informatica è importante negli ospedali più piccoli?"),
-            ("nl", "De ziekenhuizen controleren hun back-ups één keer per maand."),
+            (
+                "en",
+                "Ransomware attacks on HOSPITALS: restoring backups, tested monthly. Naïve café",
+            ),
+            (
+                "it",
+                "Perché la sicurezza informatica è importante negli ospedali più piccoli?",
+            ),
+            (
+                "nl",
+                "De ziekenhuizen controleren hun back-ups één keer per maand.",
+            ),
             ("zh", "医院应定期测试备份，并使用VPN远程访问系统。勒索软件"),
-            ("pl", "Szpitale muszą regularnie testować kopie zapasowe. Łódź"),
+            (
+                "pl",
+                "Szpitale muszą regularnie testować kopie zapasowe. Łódź",
+            ),
         ];
         for (lang, text) in samples {
             let analyzer = analyzer_for(lang);

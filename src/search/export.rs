@@ -19,8 +19,8 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
-use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::postings::Postings;
+use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{DocSet, Searcher, TERMINATED};
 
 use super::analyzer::analyzer_for;
@@ -41,7 +41,8 @@ pub const EXCERPT_WIDTH: usize = 240;
 /// Format version, checked by the client.
 const FORMAT_VERSION: u32 = 1;
 
-const VARINT_ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+const VARINT_ALPHABET: &[u8; 64] =
+    b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
 /// Appends `value` as base-64 varint: 5 payload bits per character, least significant first;
 /// values 32..63 of a character mean "more characters follow".
@@ -86,8 +87,9 @@ fn read_index(searcher: &Searcher, fields: &Fields) -> Result<IndexData, Error> 
             let mut stream = inverted.terms().stream().map_err(io)?;
             while let Some((key, info)) = stream.next() {
                 let term = String::from_utf8(key.to_vec()).map_err(|e| search_error("term", e))?;
-                let mut postings =
-                    inverted.read_postings_from_terminfo(info, IndexRecordOption::WithFreqs).map_err(io)?;
+                let mut postings = inverted
+                    .read_postings_from_terminfo(info, IndexRecordOption::WithFreqs)
+                    .map_err(io)?;
                 let list = &mut data.terms.entry(term).or_default()[slot];
                 let mut doc = postings.doc();
                 while doc != TERMINATED {
@@ -119,11 +121,15 @@ fn read_filter(
     filters: &mut BTreeMap<(String, String), Vec<u32>>,
 ) -> Result<(), Error> {
     let io = |e: std::io::Error| search_error("read filters", e);
-    let inverted = segment.inverted_index(field).map_err(|e| search_error("read filters", e))?;
+    let inverted = segment
+        .inverted_index(field)
+        .map_err(|e| search_error("read filters", e))?;
     let mut stream = inverted.terms().stream().map_err(io)?;
     while let Some((key, info)) = stream.next() {
         let value = String::from_utf8(key.to_vec()).map_err(|e| search_error("filter value", e))?;
-        let mut postings = inverted.read_postings_from_terminfo(info, IndexRecordOption::Basic).map_err(io)?;
+        let mut postings = inverted
+            .read_postings_from_terminfo(info, IndexRecordOption::Basic)
+            .map_err(io)?;
         let docs = filters.entry((name.to_string(), value)).or_default();
         let mut doc = postings.doc();
         while doc != TERMINATED {
@@ -159,7 +165,9 @@ impl Files {
         let digest = Sha256::digest(script.as_bytes());
         let hash: String = digest.iter().take(5).map(|b| format!("{b:02x}")).collect();
         self.out.push(SearchFile {
-            path: PathBuf::from("search").join(&self.lang).join(format!("{prefix}-{hash}.js")),
+            path: PathBuf::from("search")
+                .join(&self.lang)
+                .join(format!("{prefix}-{hash}.js")),
             bytes: script.into_bytes(),
         });
         Ok(hash)
@@ -170,7 +178,9 @@ fn register_script(lang: &str, id: &str, data: &impl Serialize) -> Result<String
     let lang = serde_json::to_string(lang).map_err(|e| search_error("json", e))?;
     let id = serde_json::to_string(id).map_err(|e| search_error("json", e))?;
     let data = serde_json::to_string(data).map_err(|e| search_error("json", e))?;
-    Ok(format!("window.__portalSearch.register({lang},{id},{data});\n"))
+    Ok(format!(
+        "window.__portalSearch.register({lang},{id},{data});\n"
+    ))
 }
 
 /// Splits `items` into consecutive chunks of about `target` bytes (by `size`).
@@ -204,7 +214,11 @@ fn excerpt_source(body: &str) -> String {
     let mut width = 0;
     let mut end = normalized.len();
     for (offset, c) in normalized.char_indices() {
-        width += if super::analyzer::is_cjk_char(c) { 2 } else { 1 };
+        width += if super::analyzer::is_cjk_char(c) {
+            2
+        } else {
+            1
+        };
         if width > EXCERPT_WIDTH {
             end = offset;
             break;
@@ -221,7 +235,11 @@ fn excerpt_source(body: &str) -> String {
 }
 
 fn meta_size(doc: &SearchDoc) -> usize {
-    doc.url.len() + doc.section.len() + excerpt_source(&doc.body).len() + doc.page_title.len() / 4 + 16
+    doc.url.len()
+        + doc.section.len()
+        + excerpt_source(&doc.body).len()
+        + doc.page_title.len() / 4
+        + 16
 }
 
 /// Metadata rows of a batch: `[url, section, text, title, kind, audience]`, or, for a section
@@ -237,12 +255,22 @@ fn meta_rows(batch: &[&SearchDoc]) -> Vec<Value> {
                 && p.page_title == doc.page_title
                 && p.kind == doc.kind
                 && p.audience == doc.audience;
-            doc.url.strip_prefix(&page(doc)).filter(|rest| same && rest.starts_with('#')).map(str::to_string)
+            doc.url
+                .strip_prefix(&page(doc))
+                .filter(|rest| same && rest.starts_with('#'))
+                .map(str::to_string)
         });
         let text = excerpt_source(&doc.body);
         rows.push(match continuation {
             Some(fragment) => json!([fragment, doc.section, text]),
-            None => json!([doc.url, doc.section, text, doc.page_title, doc.kind, doc.audience]),
+            None => json!([
+                doc.url,
+                doc.section,
+                text,
+                doc.page_title,
+                doc.kind,
+                doc.audience
+            ]),
         });
         previous = Some(doc);
     }
@@ -260,23 +288,43 @@ pub fn export_index(
     let reader = index.reader().map_err(|e| search_error("reader", e))?;
     let searcher = reader.searcher();
     let data = read_index(&searcher, &fields)?;
-    let mut files = Files { lang: lang.to_string(), out: Vec::new() };
+    let mut files = Files {
+        lang: lang.to_string(),
+        out: Vec::new(),
+    };
 
     // Term numbers follow Tantivy's term order (bytes), which also breaks expansion ties.
-    let term_numbers: BTreeMap<&str, usize> =
-        data.terms.keys().enumerate().map(|(n, term)| (term.as_str(), n)).collect();
-    let ranks: Vec<u64> =
-        data.terms.values().map(|lists| lists.iter().map(|l| l.len() as u64).sum()).collect();
+    let term_numbers: BTreeMap<&str, usize> = data
+        .terms
+        .keys()
+        .enumerate()
+        .map(|(n, term)| (term.as_str(), n))
+        .collect();
+    let ranks: Vec<u64> = data
+        .terms
+        .values()
+        .map(|lists| lists.iter().map(|l| l.len() as u64).sum())
+        .collect();
 
     // Lexicon shards, keys in UTF-16 order so that the client can compare with `<`.
     let mut keys: Vec<(&String, Vec<usize>)> = lexicon
         .keys
         .iter()
-        .map(|(key, terms)| (key, terms.iter().filter_map(|t| term_numbers.get(t.as_str()).copied()).collect()))
+        .map(|(key, terms)| {
+            (
+                key,
+                terms
+                    .iter()
+                    .filter_map(|t| term_numbers.get(t.as_str()).copied())
+                    .collect(),
+            )
+        })
         .filter(|(_, numbers): &(&String, Vec<usize>)| !numbers.is_empty())
         .collect();
     keys.sort_by(|a, b| utf16_cmp(a.0, b.0));
-    let dict_chunks = chunk(keys, DICT_SHARD_BYTES, |(key, numbers)| key.len() + 12 * numbers.len() + 6);
+    let dict_chunks = chunk(keys, DICT_SHARD_BYTES, |(key, numbers)| {
+        key.len() + 12 * numbers.len() + 6
+    });
     let mut dict_index = Vec::new();
     for (n, entries) in dict_chunks.into_iter().enumerate() {
         let first = entries[0].0.clone();
@@ -301,12 +349,18 @@ pub fn export_index(
         .terms
         .iter()
         .map(|(term, lists)| {
-            let mut row = vec![json!(surfaces.get(term.as_str()).cloned().unwrap_or_default())];
+            let mut row = vec![json!(surfaces
+                .get(term.as_str())
+                .cloned()
+                .unwrap_or_default())];
             for list in lists {
                 let mut encoded = String::new();
                 let mut previous = 0u32;
                 for (i, &(doc, tf, norm)) in list.iter().enumerate() {
-                    encode_varint(u64::from(if i == 0 { doc } else { doc - previous }), &mut encoded);
+                    encode_varint(
+                        u64::from(if i == 0 { doc } else { doc - previous }),
+                        &mut encoded,
+                    );
                     encode_varint(u64::from(tf.saturating_sub(1)), &mut encoded);
                     encode_varint(u64::from(norm), &mut encoded);
                     previous = doc;
@@ -318,9 +372,16 @@ pub fn export_index(
         .collect();
     let mut postings_index = Vec::new();
     let mut first_term = 0usize;
-    for (n, rows) in chunk(records, POSTINGS_SHARD_BYTES, |v| v.to_string().len()).into_iter().enumerate() {
+    for (n, rows) in chunk(records, POSTINGS_SHARD_BYTES, |v| v.to_string().len())
+        .into_iter()
+        .enumerate()
+    {
         let count = rows.len();
-        let hash = files.add("p", &format!("p{n}"), &json!({ "first": first_term, "terms": rows }))?;
+        let hash = files.add(
+            "p",
+            &format!("p{n}"),
+            &json!({ "first": first_term, "terms": rows }),
+        )?;
         postings_index.push(json!([first_term, hash]));
         first_term += count;
     }
@@ -328,9 +389,16 @@ pub fn export_index(
     // Metadata batches in document order.
     let mut meta_index = Vec::new();
     let mut first_doc = 0usize;
-    for (n, batch) in chunk(docs.iter().collect(), META_BATCH_BYTES, |d| meta_size(d)).into_iter().enumerate() {
+    for (n, batch) in chunk(docs.iter().collect(), META_BATCH_BYTES, |d| meta_size(d))
+        .into_iter()
+        .enumerate()
+    {
         let count = batch.len();
-        let hash = files.add("m", &format!("m{n}"), &json!({ "first": first_doc, "docs": meta_rows(&batch) }))?;
+        let hash = files.add(
+            "m",
+            &format!("m{n}"),
+            &json!({ "first": first_doc, "docs": meta_rows(&batch) }),
+        )?;
         meta_index.push(json!([first_doc, hash]));
         first_doc += count;
     }
@@ -341,21 +409,33 @@ pub fn export_index(
         let mut encoded = String::new();
         let mut previous = 0u32;
         for (i, &doc) in docs.iter().enumerate() {
-            encode_varint(u64::from(if i == 0 { doc } else { doc - previous }), &mut encoded);
+            encode_varint(
+                u64::from(if i == 0 { doc } else { doc - previous }),
+                &mut encoded,
+            );
             previous = doc;
         }
         let hash = files.add("f", &format!("f:{name}:{value}"), &json!(encoded))?;
-        filters.entry(name.clone()).or_default().push(json!([value, docs.len(), hash]));
+        filters
+            .entry(name.clone())
+            .or_default()
+            .push(json!([value, docs.len(), hash]));
     }
 
     // Idf values where the client's f64 logarithm would round differently from Tantivy's f32.
-    let mut doc_freqs: Vec<u64> =
-        data.terms.values().flat_map(|lists| lists.iter().map(|l| l.len() as u64)).filter(|&n| n > 0).collect();
+    let mut doc_freqs: Vec<u64> = data
+        .terms
+        .values()
+        .flat_map(|lists| lists.iter().map(|l| l.len() as u64))
+        .filter(|&n| n > 0)
+        .collect();
     doc_freqs.sort_unstable();
     doc_freqs.dedup();
     let idf_fix: Vec<Value> = doc_freqs
         .into_iter()
-        .filter(|&df| tantivy_idf(df, data.num_docs).to_bits() != client_idf(df, data.num_docs).to_bits())
+        .filter(|&df| {
+            tantivy_idf(df, data.num_docs).to_bits() != client_idf(df, data.num_docs).to_bits()
+        })
         .map(|df| json!([df, tantivy_idf(df, data.num_docs).to_bits()]))
         .collect();
 
@@ -409,13 +489,18 @@ mod tests {
     #[test]
     fn client_fieldnorm_table_is_tantivys() {
         let script = include_str!("../../themes/default/static/js/search.js");
-        let start = script.find("FIELDNORM_TABLE = [").expect("table in search.js") + "FIELDNORM_TABLE = [".len();
+        let start = script
+            .find("FIELDNORM_TABLE = [")
+            .expect("table in search.js")
+            + "FIELDNORM_TABLE = [".len();
         let end = start + script[start..].find(']').expect("end of table");
         let table: Vec<u32> = script[start..end]
             .split(',')
             .map(|n| n.trim().parse().expect("a number"))
             .collect();
-        let tantivy: Vec<u32> = (0..=255u8).map(tantivy::fieldnorm::FieldNormReader::id_to_fieldnorm).collect();
+        let tantivy: Vec<u32> = (0..=255u8)
+            .map(tantivy::fieldnorm::FieldNormReader::id_to_fieldnorm)
+            .collect();
         assert_eq!(table, tantivy);
     }
 

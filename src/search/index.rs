@@ -17,8 +17,12 @@ use crate::error::Error;
 /// The scored text fields, in the order their clauses are summed, with their boosts.
 ///
 /// Boosts are powers of two or halves so that products stay exact in f32.
-pub const TEXT_FIELDS: [(&str, f32); 4] =
-    [("title", 2.0), ("headings", 1.5), ("description", 1.0), ("body", 1.0)];
+pub const TEXT_FIELDS: [(&str, f32); 4] = [
+    ("title", 2.0),
+    ("headings", 1.5),
+    ("description", 1.0),
+    ("body", 1.0),
+];
 
 /// Fields of the schema.
 #[derive(Debug, Clone, Copy)]
@@ -44,7 +48,9 @@ fn schema(analyzer: &LangAnalyzer) -> (Schema, Fields) {
     let indexing = TextFieldIndexing::default()
         .set_tokenizer(&analyzer.name)
         .set_index_option(IndexRecordOption::WithFreqs);
-    let stored = TextOptions::default().set_indexing_options(indexing.clone()).set_stored();
+    let stored = TextOptions::default()
+        .set_indexing_options(indexing.clone())
+        .set_stored();
     let unstored = TextOptions::default().set_indexing_options(indexing);
     let text = [
         builder.add_text_field(TEXT_FIELDS[0].0, stored.clone()),
@@ -64,9 +70,18 @@ fn schema(analyzer: &LangAnalyzer) -> (Schema, Fields) {
 }
 
 fn fields_of(schema: &Schema) -> Result<Fields, Error> {
-    let get = |name: &str| schema.get_field(name).map_err(|e| search_error("schema", e));
+    let get = |name: &str| {
+        schema
+            .get_field(name)
+            .map_err(|e| search_error("schema", e))
+    };
     Ok(Fields {
-        text: [get("title")?, get("headings")?, get("description")?, get("body")?],
+        text: [
+            get("title")?,
+            get("headings")?,
+            get("description")?,
+            get("body")?,
+        ],
         kind: get("kind")?,
         audience: get("audience")?,
         topics: get("topics")?,
@@ -80,7 +95,11 @@ fn fields_of(schema: &Schema) -> Result<Fields, Error> {
 /// The page description goes only on the page's lead section (empty heading): on every
 /// section it would make all sections of a page tie on it.
 pub fn field_texts(doc: &SearchDoc) -> [&str; 4] {
-    let description = if doc.section.is_empty() { doc.description.as_str() } else { "" };
+    let description = if doc.section.is_empty() {
+        doc.description.as_str()
+    } else {
+        ""
+    };
     [&doc.page_title, &doc.section, description, &doc.body]
 }
 
@@ -92,8 +111,11 @@ pub fn build_index(lang: &str, docs: &[SearchDoc], index_dir: &Path) -> Result<L
     }
     std::fs::create_dir_all(index_dir).map_err(|e| Error::io(index_dir, e))?;
     let (schema, fields) = schema(&analyzer);
-    let index = Index::create_in_dir(index_dir, schema).map_err(|e| search_error("create index", e))?;
-    index.tokenizers().register(&analyzer.name, analyzer.text_analyzer());
+    let index =
+        Index::create_in_dir(index_dir, schema).map_err(|e| search_error("create index", e))?;
+    index
+        .tokenizers()
+        .register(&analyzer.name, analyzer.text_analyzer());
     // One indexing thread keeps document ids in input order within the segment; the `ord`
     // field keeps the order even if Tantivy ever splits the work into several segments.
     let mut writer: IndexWriter = index
@@ -116,10 +138,14 @@ pub fn build_index(lang: &str, docs: &[SearchDoc], index_dir: &Path) -> Result<L
         }
         document.add_text(fields.url, &doc.url);
         document.add_u64(fields.ord, ord as u64);
-        writer.add_document(document).map_err(|e| search_error("add document", e))?;
+        writer
+            .add_document(document)
+            .map_err(|e| search_error("add document", e))?;
     }
     writer.commit().map_err(|e| search_error("commit", e))?;
-    writer.wait_merging_threads().map_err(|e| search_error("merge", e))?;
+    writer
+        .wait_merging_threads()
+        .map_err(|e| search_error("merge", e))?;
     let lexicon = lexicon.finish(&mut session);
     lexicon.write(index_dir)?;
     Ok(lexicon)
@@ -130,7 +156,9 @@ pub fn open_index(lang: &str, index_dir: &Path) -> Result<(Index, Fields), Error
     let analyzer = analyzer_for(lang);
     let index = Index::open_in_dir(index_dir)
         .map_err(|e| search_error(&format!("open {}", index_dir.display()), e))?;
-    index.tokenizers().register(&analyzer.name, analyzer.text_analyzer());
+    index
+        .tokenizers()
+        .register(&analyzer.name, analyzer.text_analyzer());
     let fields = fields_of(&index.schema())?;
     Ok((index, fields))
 }

@@ -35,7 +35,10 @@ pub struct LexiconBuilder {
 
 impl LexiconBuilder {
     pub fn new() -> Self {
-        LexiconBuilder { surfaces: HashMap::new(), seen_raw: HashSet::new() }
+        LexiconBuilder {
+            surfaces: HashMap::new(),
+            seen_raw: HashSet::new(),
+        }
     }
 
     /// Records the surfaces of one indexed text.
@@ -72,10 +75,15 @@ impl Default for LexiconBuilder {
 
 impl Lexicon {
     /// Derives the key map (surfaces plus their ASCII foldings).
-    pub fn from_surfaces(surfaces: BTreeMap<String, String>, session: &mut AnalysisSession) -> Self {
+    pub fn from_surfaces(
+        surfaces: BTreeMap<String, String>,
+        session: &mut AnalysisSession,
+    ) -> Self {
         let mut keys: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
         for (surface, term) in &surfaces {
-            keys.entry(surface.clone()).or_default().insert(term.clone());
+            keys.entry(surface.clone())
+                .or_default()
+                .insert(term.clone());
             let folded = session.fold(surface);
             if !folded.is_empty() && folded != *surface {
                 keys.entry(folded).or_default().insert(term.clone());
@@ -86,7 +94,10 @@ impl Lexicon {
 
     /// The terms a query word (lowercased) stands for, sorted; empty when never seen.
     pub fn lookup(&self, key: &str) -> Vec<String> {
-        self.keys.get(key).map(|terms| terms.iter().cloned().collect()).unwrap_or_default()
+        self.keys
+            .get(key)
+            .map(|terms| terms.iter().cloned().collect())
+            .unwrap_or_default()
     }
 
     /// All terms of the keys that start with `prefix`, sorted and deduplicated.
@@ -145,7 +156,10 @@ mod tests {
         assert_eq!(lexicon.lookup("backups"), ["backup"]);
         assert_eq!(lexicon.lookup("backup"), ["backup"]);
         assert!(lexicon.lookup("the").is_empty());
-        assert!(lexicon.lookup("hospital").is_empty(), "never seen as a surface");
+        assert!(
+            lexicon.lookup("hospital").is_empty(),
+            "never seen as a surface"
+        );
     }
 
     #[test]
@@ -159,6 +173,9 @@ mod tests {
     fn prefix_collects_terms_of_all_keys() {
         let lexicon = lexicon("en", &["backups backed background bacon"]);
         let terms = lexicon.terms_with_key_prefix("back");
-        assert_eq!(terms.into_iter().collect::<Vec<_>>(), ["back", "background", "backup"]);
+        assert_eq!(
+            terms.into_iter().collect::<Vec<_>>(),
+            ["back", "background", "backup"]
+        );
     }
 }

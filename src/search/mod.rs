@@ -45,7 +45,11 @@ pub struct SearchFile {
 /// in their order, and returns the browser index files under `search/<lang>/`: the manifest
 /// `search/<lang>/index.js` and content-hashed shards. The files are byte-identical across
 /// runs for the same docs.
-pub fn build_language(lang: &str, docs: &[SearchDoc], index_dir: &Path) -> Result<Vec<SearchFile>, Error> {
+pub fn build_language(
+    lang: &str,
+    docs: &[SearchDoc],
+    index_dir: &Path,
+) -> Result<Vec<SearchFile>, Error> {
     let lexicon = index::build_index(lang, docs, index_dir)?;
     export::export_index(lang, index_dir, docs, &lexicon)
 }

@@ -25,7 +25,9 @@ use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::Column;
 use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, TermQuery};
 use tantivy::schema::{IndexRecordOption, Value};
-use tantivy::{DocAddress, DocId, Score, Searcher, SegmentOrdinal, SegmentReader, TantivyDocument, Term};
+use tantivy::{
+    DocAddress, DocId, Score, Searcher, SegmentOrdinal, SegmentReader, TantivyDocument, Term,
+};
 
 use super::analyzer::{analyzer_for, AnalysisSession};
 use super::index::{open_index, search_error, Fields, TEXT_FIELDS};
@@ -87,10 +89,16 @@ pub fn plan_query(
             }
         }
     }
-    let Some(last) = surfaces.last() else { return planned };
+    let Some(last) = surfaces.last() else {
+        return planned;
+    };
     let chars = last.text.chars().count();
     let is_prefix = last.to == query.len()
-        && if last.cjk { chars == 1 } else { chars >= PREFIX_MIN_CHARS };
+        && if last.cjk {
+            chars == 1
+        } else {
+            chars >= PREFIX_MIN_CHARS
+        };
     if is_prefix {
         let mut expansions: Vec<(u64, String)> = lexicon
             .terms_with_key_prefix(&last.text)
@@ -98,9 +106,15 @@ pub fn plan_query(
             .filter(|term| !seen.contains(term))
             .map(|term| (rank(&term), term))
             .collect();
-        expansions.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.as_bytes().cmp(b.1.as_bytes())));
+        expansions.sort_by(|a, b| {
+            b.0.cmp(&a.0)
+                .then_with(|| a.1.as_bytes().cmp(b.1.as_bytes()))
+        });
         for (_, term) in expansions.into_iter().take(PREFIX_MAX_TERMS) {
-            planned.push(PlannedTerm { term, weight: PREFIX_BOOST });
+            planned.push(PlannedTerm {
+                term,
+                weight: PREFIX_BOOST,
+            });
         }
     }
     planned
@@ -120,7 +134,12 @@ impl NativeSearcher {
         let reader = index.reader().map_err(|e| search_error("reader", e))?;
         let mut session = analyzer_for(lang).session();
         let lexicon = Lexicon::load(index_dir, &mut session)?;
-        Ok(NativeSearcher { searcher: reader.searcher(), fields, lexicon, session })
+        Ok(NativeSearcher {
+            searcher: reader.searcher(),
+            fields,
+            lexicon,
+            session,
+        })
     }
 
     /// Document frequency of a term summed over the text fields.
@@ -128,26 +147,41 @@ impl NativeSearcher {
         fields
             .text
             .iter()
-            .map(|field| searcher.doc_freq(&Term::from_field_text(*field, term)).unwrap_or(0))
+            .map(|field| {
+                searcher
+                    .doc_freq(&Term::from_field_text(*field, term))
+                    .unwrap_or(0)
+            })
             .sum()
     }
 
     pub fn plan(&mut self, query: &str) -> Vec<PlannedTerm> {
         let (searcher, fields) = (&self.searcher, &self.fields);
-        plan_query(&mut self.session, &self.lexicon, query, |term| Self::rank(searcher, fields, term))
+        plan_query(&mut self.session, &self.lexicon, query, |term| {
+            Self::rank(searcher, fields, term)
+        })
     }
 
     pub fn search(&mut self, query: &str, options: &QueryOptions) -> Result<SearchResults, Error> {
         let planned = self.plan(query);
         if planned.is_empty() {
-            return Ok(SearchResults { total: 0, hits: Vec::new() });
+            return Ok(SearchResults {
+                total: 0,
+                hits: Vec::new(),
+            });
         }
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         for planned_term in &planned {
             for (field, (_, boost)) in self.fields.text.iter().zip(TEXT_FIELDS) {
                 let term = Term::from_field_text(*field, &planned_term.term);
                 let query = TermQuery::new(term, IndexRecordOption::WithFreqs);
-                clauses.push((Occur::Should, Box::new(BoostQuery::new(Box::new(query), boost * planned_term.weight))));
+                clauses.push((
+                    Occur::Should,
+                    Box::new(BoostQuery::new(
+                        Box::new(query),
+                        boost * planned_term.weight,
+                    )),
+                ));
             }
         }
         let query = BooleanQuery::new(clauses);
@@ -159,13 +193,25 @@ impl NativeSearcher {
             filters.push(Term::from_field_text(self.fields.audience, audience));
         }
         let collector = AllScores { filters };
-        let mut scored = self.searcher.search(&query, &collector).map_err(|e| search_error("search", e))?;
+        let mut scored = self
+            .searcher
+            .search(&query, &collector)
+            .map_err(|e| search_error("search", e))?;
         scored.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.ord.cmp(&b.ord)));
         let total = scored.len();
         let mut hits = Vec::new();
         for doc in scored.into_iter().take(options.limit) {
-            let stored: TantivyDocument = self.searcher.doc(doc.address).map_err(|e| search_error("stored fields", e))?;
-            let text = |field| stored.get_first(field).and_then(|v| v.as_str()).unwrap_or("").to_string();
+            let stored: TantivyDocument = self
+                .searcher
+                .doc(doc.address)
+                .map_err(|e| search_error("stored fields", e))?;
+            let text = |field| {
+                stored
+                    .get_first(field)
+                    .and_then(|v| v.as_str())
+                    .unwrap_or("")
+                    .to_string()
+            };
             hits.push(Hit {
                 url: text(self.fields.url),
                 title: text(self.fields.text[0]),
@@ -178,13 +224,29 @@ impl NativeSearcher {
 }
 
 /// Queries the native index of one language: `limit` best sections for `query`.
-pub fn query_native(lang: &str, index_dir: &Path, query: &str, limit: usize) -> Result<Vec<Hit>, Error> {
-    let options = QueryOptions { limit, ..QueryOptions::default() };
-    Ok(NativeSearcher::open(lang, index_dir)?.search(query, &options)?.hits)
+pub fn query_native(
+    lang: &str,
+    index_dir: &Path,
+    query: &str,
+    limit: usize,
+) -> Result<Vec<Hit>, Error> {
+    let options = QueryOptions {
+        limit,
+        ..QueryOptions::default()
+    };
+    Ok(NativeSearcher::open(lang, index_dir)?
+        .search(query, &options)?
+        .hits)
 }
 
 /// `portal search`: queries `<root>/.portal-cache/search/<lang>` and formats the answer.
-pub fn run_search_cli(root: &Path, lang: &str, query: &str, limit: usize, json: bool) -> Result<String, Error> {
+pub fn run_search_cli(
+    root: &Path,
+    lang: &str,
+    query: &str,
+    limit: usize,
+    json: bool,
+) -> Result<String, Error> {
     let index_dir = root.join(".portal-cache").join("search").join(lang);
     if !index_dir.join(super::lexicon::LEXICON_FILE).exists() {
         return Err(Error::Usage(format!(
@@ -192,7 +254,10 @@ pub fn run_search_cli(root: &Path, lang: &str, query: &str, limit: usize, json: 
             index_dir.display()
         )));
     }
-    let options = QueryOptions { limit, ..QueryOptions::default() };
+    let options = QueryOptions {
+        limit,
+        ..QueryOptions::default()
+    };
     let results = NativeSearcher::open(lang, &index_dir)?.search(query, &options)?;
     if json {
         #[derive(Serialize)]
@@ -202,7 +267,12 @@ pub fn run_search_cli(root: &Path, lang: &str, query: &str, limit: usize, json: 
             total: usize,
             hits: &'a [Hit],
         }
-        let answer = Answer { lang, query, total: results.total, hits: &results.hits };
+        let answer = Answer {
+            lang,
+            query,
+            total: results.total,
+            hits: &results.hits,
+        };
         let mut out = serde_json::to_string_pretty(&answer).map_err(|e| search_error("json", e))?;
         out.push('\n');
         return Ok(out);
@@ -218,9 +288,18 @@ fn format_table(results: &SearchResults) -> String {
         } else {
             format!("{} › {}", hit.title, hit.section)
         };
-        out.push_str(&format!("{:>3}  {:>8.4}  {title}\n               {}\n", rank + 1, hit.score, hit.url));
+        out.push_str(&format!(
+            "{:>3}  {:>8.4}  {title}\n               {}\n",
+            rank + 1,
+            hit.score,
+            hit.url
+        ));
     }
-    out.push_str(&format!("{} of {} matching sections\n", results.hits.len(), results.total));
+    out.push_str(&format!(
+        "{} of {} matching sections\n",
+        results.hits.len(),
+        results.total
+    ));
     out
 }
 
@@ -273,7 +352,11 @@ impl Collector for AllScores {
     type Fruit = Vec<Scored>;
     type Child = SegmentScores;
 
-    fn for_segment(&self, segment: SegmentOrdinal, reader: &SegmentReader) -> tantivy::Result<SegmentScores> {
+    fn for_segment(
+        &self,
+        segment: SegmentOrdinal,
+        reader: &SegmentReader,
+    ) -> tantivy::Result<SegmentScores> {
         Ok(SegmentScores {
             segment,
             ords: reader.fast_fields().u64("ord")?,
@@ -301,7 +384,11 @@ impl SegmentCollector for SegmentScores {
             }
         }
         let ord = self.ords.first(doc).unwrap_or(u64::MAX);
-        self.out.push(Scored { score, ord, address: DocAddress::new(self.segment, doc) });
+        self.out.push(Scored {
+            score,
+            ord,
+            address: DocAddress::new(self.segment, doc),
+        });
     }
 
     fn harvest(self) -> Vec<Scored> {

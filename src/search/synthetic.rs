@@ -48,89 +48,97 @@ pub struct LangModel {
     pub cjk: bool,
 }
 
-const EN_HEAD: &[&str] = &[
-    "the", "of", "and", "to", "a", "in", "is", "for", "on", "that", "with", "as", "be", "by", "this",
-    "are", "or", "it", "data", "patient", "hospital", "security", "backup", "backups", "network",
-    "patients", "hospitals", "systems", "system", "staff", "access", "password", "passwords",
-    "ransomware", "attack", "attacks", "incident", "incidents", "device", "devices", "medical",
-    "training", "phishing", "email", "server", "servers", "update", "updates", "updating",
-    "updated", "encryption", "encrypted", "restore", "restoring", "restored", "recovery", "risk",
-    "risks", "clinic", "clinics", "vulnerability", "vulnerabilities", "connected", "connection",
-    "connections", "monitoring", "monitor", "manager", "management", "records", "record", "care",
-    "naïve", "café", "résumé", "test", "tests", "tested", "testing", "offline", "cloud", "supplier",
-    "suppliers", "contract", "contracts", "policy", "policies", "report", "reporting", "reported",
-];
-const EN_SYLLABLES: &[&str] = &[
-    "pro", "con", "ter", "ment", "sec", "ur", "dat", "val", "port", "form", "net", "work", "med",
-    "ic", "al", "ca", "tion", "ver", "sys", "gen", "tra", "in", "ex", "re", "de", "cor", "bal",
-];
-const EN_SUFFIXES: &[&str] = &["", "", "s", "ed", "ing", "ion", "er", "ly"];
+const EN_HEAD: &str =
+    "the of and to a in is for on that with as be by this are or it data patient hospital \
+    security backup backups network patients hospitals systems system staff access password \
+    passwords ransomware attack attacks incident incidents device devices medical training \
+    phishing email server servers update updates updating updated encryption encrypted \
+    restore restoring restored recovery risk risks clinic clinics vulnerability \
+    vulnerabilities connected connection connections monitoring monitor manager management \
+    records record care naïve café résumé test tests tested testing offline cloud supplier \
+    suppliers contract contracts policy policies report reporting reported";
+const EN_SYLLABLES: &str =
+    "pro con ter ment sec ur dat val port form net work med ic al ca tion ver sys gen tra in \
+    ex re de cor bal";
+const EN_SUFFIXES: &str = "- - s ed ing ion er ly";
 
-const IT_HEAD: &[&str] = &[
-    "il", "la", "di", "e", "che", "per", "un", "una", "in", "del", "della", "le", "i", "con", "non",
-    "sono", "è", "si", "al", "dei", "dati", "sicurezza", "ospedale", "ospedali", "paziente",
-    "pazienti", "rete", "reti", "attacco", "attacchi", "password", "incidente", "incidenti",
-    "sistema", "sistemi", "dispositivo", "dispositivi", "medico", "medici", "accesso",
-    "personale", "formazione", "città", "attività", "perché", "più", "già", "può", "crittografia",
-    "ripristino", "ripristinare", "ripristinato", "vulnerabilità", "aggiornamento",
-    "aggiornamenti", "aggiornare", "aggiornato", "backup", "copia", "copie", "sanitaria",
-    "sanitarie", "sanitario", "struttura", "strutture", "rischio", "rischi", "verifica",
-    "verificare", "verificato", "qualità", "identità", "responsabilità", "così", "né", "fornitore",
-    "fornitori", "contratto", "contratti", "segnalazione", "segnalare",
-];
-const IT_SYLLABLES: &[&str] = &[
-    "pro", "con", "ter", "men", "si", "cu", "da", "va", "por", "for", "re", "ti", "me", "di", "ca",
-    "zio", "ver", "ge", "tra", "in", "es", "ri", "de", "co", "ba", "lo", "sa",
-];
-const IT_SUFFIXES: &[&str] = &["o", "a", "i", "e", "are", "ato", "ati", "zione", "zioni", "mente", "ità", "ità"];
+const IT_HEAD: &str =
+    "il la di e che per un una in del della le i con non sono è si al dei dati sicurezza \
+    ospedale ospedali paziente pazienti rete reti attacco attacchi password incidente \
+    incidenti sistema sistemi dispositivo dispositivi medico medici accesso personale \
+    formazione città attività perché più già può crittografia ripristino ripristinare \
+    ripristinato vulnerabilità aggiornamento aggiornamenti aggiornare aggiornato backup \
+    copia copie sanitaria sanitarie sanitario struttura strutture rischio rischi verifica \
+    verificare verificato qualità identità responsabilità così né fornitore fornitori \
+    contratto contratti segnalazione segnalare";
+const IT_SYLLABLES: &str =
+    "pro con ter men si cu da va por for re ti me di ca zio ver ge tra in es ri de co ba lo \
+    sa";
+const IT_SUFFIXES: &str = "o a i e are ato ati zione zioni mente ità ità";
 
-const NL_HEAD: &[&str] = &[
-    "de", "het", "een", "en", "van", "in", "is", "op", "te", "dat", "die", "voor", "met", "zijn",
-    "niet", "aan", "er", "ook", "als", "gegevens", "beveiliging", "ziekenhuis", "ziekenhuizen",
-    "patiënt", "patiënten", "netwerk", "netwerken", "wachtwoord", "wachtwoorden", "aanval",
-    "aanvallen", "incident", "incidenten", "systeem", "systemen", "apparaat", "apparaten",
-    "medische", "toegang", "personeel", "opleiding", "opleidingen", "back-up", "back-ups",
-    "herstel", "herstellen", "hersteld", "versleuteling", "versleuteld", "kwetsbaarheid",
-    "kwetsbaarheden", "één", "geïnstalleerd", "installeren", "controle", "controleren",
-    "gecontroleerd", "zorg", "zorgverlener", "zorgverleners", "risico", "risico's", "beleid",
-    "leverancier", "leveranciers", "melding", "melden", "gemeld", "ideeën", "reëel",
-];
-const NL_SYLLABLES: &[&str] = &[
-    "be", "ver", "ge", "ont", "zorg", "werk", "lijk", "heid", "stel", "houd", "sla", "drij", "ke",
-    "wa", "ter", "mo", "na", "ri", "vo", "ken", "sch", "aal", "oor", "ui", "ee",
-];
-const NL_SUFFIXES: &[&str] = &["", "en", "ing", "heid", "lijk", "te", "s", "de"];
+const NL_HEAD: &str =
+    "de het een en van in is op te dat die voor met zijn niet aan er ook als gegevens \
+    beveiliging ziekenhuis ziekenhuizen patiënt patiënten netwerk netwerken wachtwoord \
+    wachtwoorden aanval aanvallen incident incidenten systeem systemen apparaat apparaten \
+    medische toegang personeel opleiding opleidingen back-up back-ups herstel herstellen \
+    hersteld versleuteling versleuteld kwetsbaarheid kwetsbaarheden één geïnstalleerd \
+    installeren controle controleren gecontroleerd zorg zorgverlener zorgverleners risico \
+    risico's beleid leverancier leveranciers melding melden gemeld ideeën reëel";
+const NL_SYLLABLES: &str =
+    "be ver ge ont zorg werk lijk heid stel houd sla drij ke wa ter mo na ri vo ken sch aal \
+    oor ui ee";
+const NL_SUFFIXES: &str = "- en ing heid lijk te s de";
 
-const PL_HEAD: &[&str] = &[
-    "i", "w", "na", "z", "do", "się", "nie", "to", "że", "jest", "dane", "bezpieczeństwo",
-    "szpital", "szpitale", "szpitala", "pacjent", "pacjenci", "pacjentów", "sieć", "sieci",
-    "hasło", "hasła", "atak", "ataki", "system", "systemy", "urządzenie", "urządzenia", "kopia",
-    "zapasowa", "zapasowe", "łączność", "źródło", "żądanie", "szyfrowanie", "przywracanie",
-    "podatność", "aktualizacja", "aktualizacje", "personel", "szkolenie", "szkolenia", "ryzyko",
-    "dostawca", "dostawcy", "umowa", "zgłoszenie", "incydent", "incydenty", "Łódź", "zażółć",
-];
-const PL_SYLLABLES: &[&str] = &[
-    "prze", "sta", "wie", "dzia", "ło", "ść", "rzy", "czy", "ko", "na", "po", "wa", "ni", "ze",
-    "ża", "bez", "pie", "cze", "ńst", "wo", "my", "ką",
-];
-const PL_SUFFIXES: &[&str] = &["", "a", "y", "ie", "ów", "ami", "ość", "ach"];
+const PL_HEAD: &str =
+    "i w na z do się nie to że jest dane bezpieczeństwo szpital szpitale szpitala pacjent \
+    pacjenci pacjentów sieć sieci hasło hasła atak ataki system systemy urządzenie \
+    urządzenia kopia zapasowa zapasowe łączność źródło żądanie szyfrowanie przywracanie \
+    podatność aktualizacja aktualizacje personel szkolenie szkolenia ryzyko dostawca \
+    dostawcy umowa zgłoszenie incydent incydenty Łódź zażółć";
+const PL_SYLLABLES: &str =
+    "prze sta wie dzia ło ść rzy czy ko na po wa ni ze ża bez pie cze ńst wo my ką";
+const PL_SUFFIXES: &str = "- a y ie ów ami ość ach";
 
-const ZH_HEAD: &[&str] = &[
-    "的", "了", "和", "是", "在", "对", "与", "为", "中", "等", "医院", "网络", "安全", "数据", "患者",
-    "备份", "勒索软件", "密码", "攻击", "事件", "系统", "设备", "医疗", "访问", "员工", "培训",
-    "网络钓鱼", "电子邮件", "服务器", "更新", "加密", "恢复", "风险", "诊所", "漏洞", "连接", "监控",
-    "管理", "信息", "保护", "检查", "测试", "定期", "使用", "需要", "应该", "可以", "我们", "供应商",
-    "合同", "报告", "网络安全", "信息安全", "数据保护", "访问控制", "应急响应",
-];
-const ZH_CHARS: &str = "人民国家会社时业发展经济工作方面主要问题政府企业市场技术产品服务质量标准规定制度\
+const ZH_HEAD: &str = "的 了 和 是 在 对 与 为 中 等 医院 网络 安全 数据 患者 备份 勒索软件 密码 攻击 事件 系统 设备 医疗 访问 员工 培训 网络钓鱼 电子邮件 服务器 更新 \
+    加密 恢复 风险 诊所 漏洞 连接 监控 管理 信息 保护 检查 测试 定期 使用 需要 应该 可以 我们 供应商 合同 报告 网络安全 信息安全 数据保护 访问控制 应急响应";
+const ZH_CHARS: &str =
+    "人民国家会社时业发展经济工作方面主要问题政府企业市场技术产品服务质量标准规定制度\
 组织部门单位机构环境资源能源交通建设城市农村教育文化科学研究开发生产销售价格成本投资金融银行\
 保险证券财务计划目标任务措施办法条件基础设施设计实施运行维护控制处理分析评估结果效果影响作用\
 关系内容形式方法过程阶段水平能力条例法律规则要求原则意见建议方案项目活动会议文件资料记录";
-const ZH_LATIN: &[&str] = &["VPN", "USB", "Windows", "IT", "2FA", "ICT", "Wi-Fi", "PACS", "HIS", "NIS2"];
+const ZH_LATIN: &[&str] = &[
+    "VPN", "USB", "Windows", "IT", "2FA", "ICT", "Wi-Fi", "PACS", "HIS", "NIS2",
+];
 
-const KINDS: &[&str] = &["guidance", "guidance", "guidance", "tool", "checklist", "template", "training", "news", "news", "page"];
-const AUDIENCES: &[&str] = &["hospital", "clinic", "small-practice", "it-staff", "management"];
-const TOPICS: &[&str] = &["backup", "ransomware", "phishing", "access", "network", "incident", "devices", "suppliers"];
+const KINDS: &[&str] = &[
+    "guidance",
+    "guidance",
+    "guidance",
+    "tool",
+    "checklist",
+    "template",
+    "training",
+    "news",
+    "news",
+    "page",
+];
+const AUDIENCES: &[&str] = &[
+    "hospital",
+    "clinic",
+    "small-practice",
+    "it-staff",
+    "management",
+];
+const TOPICS: &[&str] = &[
+    "backup",
+    "ransomware",
+    "phishing",
+    "access",
+    "network",
+    "incident",
+    "devices",
+    "suppliers",
+];
 const SECTIONS: &[&str] = &["guidance", "tools", "training", "news"];
 
 /// Languages of the synthetic corpus.
@@ -139,18 +147,30 @@ pub const LANGS: &[&str] = &["en", "it", "nl", "zh", "pl"];
 impl LangModel {
     /// The model of `lang` (en, it, nl, zh, pl; anything else gets the English words).
     pub fn new(lang: &str) -> Self {
-        let mut rng = Rng::new(0x5eed ^ lang.bytes().fold(0u64, |h, b| h.wrapping_mul(31).wrapping_add(u64::from(b))));
+        let mut rng = Rng::new(
+            0x5eed
+                ^ lang
+                    .bytes()
+                    .fold(0u64, |h, b| h.wrapping_mul(31).wrapping_add(u64::from(b))),
+        );
         let cjk = lang == "zh";
         let mut words: Vec<String> = Vec::new();
         let mut seen = std::collections::HashSet::new();
-        let (head, syllables, suffixes): (&[&str], &[&str], &[&str]) = match lang {
+        // Word lists are space-separated; an empty suffix is written as `-`.
+        let (head, syllables, suffixes) = match lang {
             "it" => (IT_HEAD, IT_SYLLABLES, IT_SUFFIXES),
             "nl" => (NL_HEAD, NL_SYLLABLES, NL_SUFFIXES),
             "pl" => (PL_HEAD, PL_SYLLABLES, PL_SUFFIXES),
-            "zh" => (ZH_HEAD, &[], &[]),
+            "zh" => (ZH_HEAD, "", ""),
             _ => (EN_HEAD, EN_SYLLABLES, EN_SUFFIXES),
         };
-        for word in head {
+        let head: Vec<&str> = head.split_whitespace().collect();
+        let syllables: Vec<&str> = syllables.split_whitespace().collect();
+        let suffixes: Vec<&str> = suffixes
+            .split_whitespace()
+            .map(|s| if s == "-" { "" } else { s })
+            .collect();
+        for word in &head {
             if seen.insert(word.to_string()) {
                 words.push(word.to_string());
             }
@@ -164,15 +184,15 @@ impl LangModel {
             } else {
                 // Stems recur with several endings, as inflected words do.
                 let parts = 2 + rng.below(2);
-                let stem: String = (0..parts).map(|_| *rng.pick(syllables)).collect();
+                let stem: String = (0..parts).map(|_| *rng.pick(&syllables)).collect();
                 let forms = 1 + rng.below(3);
                 for _ in 1..forms {
-                    let form = format!("{stem}{}", rng.pick(suffixes));
+                    let form = format!("{stem}{}", rng.pick(&suffixes));
                     if seen.insert(form.clone()) {
                         words.push(form);
                     }
                 }
-                format!("{stem}{}", rng.pick(suffixes))
+                format!("{stem}{}", rng.pick(&suffixes))
             };
             if seen.insert(word.clone()) {
                 words.push(word);
@@ -185,13 +205,21 @@ impl LangModel {
             sum += 1.0 / (rank as f64 + 2.7);
             cumulative.push(sum);
         }
-        LangModel { lang: lang.to_string(), words, cumulative, cjk }
+        LangModel {
+            lang: lang.to_string(),
+            words,
+            cumulative,
+            cjk,
+        }
     }
 
     pub fn word(&self, rng: &mut Rng) -> &str {
         let total = self.cumulative.last().copied().unwrap_or(1.0);
         let x = rng.unit() * total;
-        let rank = self.cumulative.partition_point(|&c| c < x).min(self.words.len() - 1);
+        let rank = self
+            .cumulative
+            .partition_point(|&c| c < x)
+            .min(self.words.len() - 1);
         &self.words[rank]
     }
 
@@ -200,7 +228,11 @@ impl LangModel {
         let mut out = String::new();
         let mut since_stop = 0;
         for i in 0..n {
-            let word = if self.cjk && rng.below(40) == 0 { rng.pick(ZH_LATIN).to_string() } else { self.word(rng).to_string() };
+            let word = if self.cjk && rng.below(40) == 0 {
+                rng.pick(ZH_LATIN).to_string()
+            } else {
+                self.word(rng).to_string()
+            };
             let capitalize = !self.cjk && since_stop == 0;
             if self.cjk {
                 out.push_str(&word);
@@ -263,11 +295,19 @@ pub fn generate_pages(lang: &str, count: usize, words: usize, seed: u64) -> Vec<
             let title = model.phrase(&mut rng, len);
             let len = 8 + rng.below(10);
             let description = model.phrase(&mut rng, len);
-            let mut audience: Vec<String> = AUDIENCES.iter().filter(|_| rng.below(3) == 0).map(|a| a.to_string()).collect();
+            let mut audience: Vec<String> = AUDIENCES
+                .iter()
+                .filter(|_| rng.below(3) == 0)
+                .map(|a| a.to_string())
+                .collect();
             if audience.is_empty() {
                 audience.push(rng.pick(AUDIENCES).to_string());
             }
-            let mut topics: Vec<String> = TOPICS.iter().filter(|_| rng.below(4) == 0).map(|t| t.to_string()).collect();
+            let mut topics: Vec<String> = TOPICS
+                .iter()
+                .filter(|_| rng.below(4) == 0)
+                .map(|t| t.to_string())
+                .collect();
             topics.truncate(3);
             let num_sections = 3 + rng.below(4);
             let lead_words = words / (num_sections + 1);
@@ -303,7 +343,14 @@ fn toml_string(s: &str) -> String {
 }
 
 fn toml_list(items: &[String]) -> String {
-    format!("[{}]", items.iter().map(|s| toml_string(s)).collect::<Vec<_>>().join(", "))
+    format!(
+        "[{}]",
+        items
+            .iter()
+            .map(|s| toml_string(s))
+            .collect::<Vec<_>>()
+            .join(", ")
+    )
 }
 
 /// The page as Markdown with TOML front matter (the content layout of the README).
