@@ -129,11 +129,14 @@ pub fn build_index(lang: &str, docs: &[SearchDoc], index_dir: &Path) -> Result<L
             document.add_text(*field, text);
             lexicon.add_text(&mut session, text);
         }
-        document.add_text(fields.kind, &doc.kind);
-        for audience in &doc.audience {
+        // Empty values would become filter values that no reader can pick.
+        if !doc.kind.is_empty() {
+            document.add_text(fields.kind, &doc.kind);
+        }
+        for audience in doc.audience.iter().filter(|a| !a.is_empty()) {
             document.add_text(fields.audience, audience);
         }
-        for topic in &doc.topics {
+        for topic in doc.topics.iter().filter(|t| !t.is_empty()) {
             document.add_text(fields.topics, topic);
         }
         document.add_text(fields.url, &doc.url);

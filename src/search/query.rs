@@ -395,3 +395,149 @@ impl SegmentCollector for SegmentScores {
         self.out
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::search::{build_language, SearchDoc};
+
+    fn doc(url: &str, title: &str, section: &str, body: &str, kind: &str) -> SearchDoc {
+        SearchDoc {
+            url: url.into(),
+            page_title: title.into(),
+            section: section.into(),
+            body: body.into(),
+            description: String::new(),
+            kind: kind.into(),
+            audience: vec!["hospital".into()],
+            topics: vec![],
+        }
+    }
+
+    fn site() -> (tempfile::TempDir, Vec<SearchDoc>) {
+        let root = tempfile::tempdir().expect("temp dir");
+        let docs = vec![
+            doc(
+                "en/guidance/backups.html",
+                "Backups that survive ransomware",
+                "",
+                "Keep one copy offline.",
+                "guidance",
+            ),
+            doc(
+                "en/guidance/backups.html#restore",
+                "Backups that survive ransomware",
+                "Restore tests",
+                "Test restoring monthly.",
+                "guidance",
+            ),
+            doc(
+                "en/news/alert.html",
+                "Ransomware alert",
+                "",
+                "Hospitals are targeted by ransomware.",
+                "news",
+            ),
+        ];
+        let index_dir = root.path().join(".portal-cache/search/en");
+        build_language("en", &docs, &index_dir).expect("build");
+        (root, docs)
+    }
+
+    #[test]
+    fn stemmed_words_match_and_title_boost_ranks_titles_first() {
+        let (root, _) = site();
+        let hits = query_native(
+            "en",
+            &root.path().join(".portal-cache/search/en"),
+            "ransomware",
+            10,
+        )
+        .expect("query");
+        assert_eq!(hits.len(), 3);
+        assert_eq!(
+            hits[0].url, "en/news/alert.html",
+            "title and body beat title alone"
+        );
+        let hits = query_native(
+            "en",
+            &root.path().join(".portal-cache/search/en"),
+            "restoring tests",
+            10,
+        )
+        .expect("query");
+        assert_eq!(hits[0].url, "en/guidance/backups.html#restore");
+    }
+
+    #[test]
+    fn last_word_matches_as_prefix_but_not_after_a_space() {
+        let (root, _) = site();
+        let dir = root.path().join(".portal-cache/search/en");
+        assert_eq!(
+            query_native("en", &dir, "hospi", 10).expect("query").len(),
+            1
+        );
+        assert!(query_native("en", &dir, "hospi ", 10)
+            .expect("query")
+            .is_empty());
+        assert!(
+            query_native("en", &dir, "ho", 10)
+                .expect("query")
+                .is_empty(),
+            "too short for a prefix"
+        );
+    }
+
+    #[test]
+    fn filters_keep_one_kind() {
+        let (root, _) = site();
+        let mut searcher =
+            NativeSearcher::open("en", &root.path().join(".portal-cache/search/en")).expect("open");
+        let options = QueryOptions {
+            limit: 10,
+            kind: Some("news".into()),
+            audience: None,
+        };
+        let results = searcher.search("ransomware", &options).expect("search");
+        assert_eq!(results.total, 1);
+        let options = QueryOptions {
+            limit: 10,
+            kind: None,
+            audience: Some("clinic".into()),
+        };
+        assert_eq!(
+            searcher
+                .search("ransomware", &options)
+                .expect("search")
+                .total,
+            0
+        );
+    }
+
+    #[test]
+    fn cli_prints_a_table_or_json_and_explains_a_missing_index() {
+        let (root, _) = site();
+        let table = run_search_cli(root.path(), "en", "backup", 5, false).expect("table");
+        assert!(
+            table.contains("Backups that survive ransomware › Restore tests"),
+            "{table}"
+        );
+        assert!(table.ends_with("2 of 2 matching sections\n"), "{table}");
+        let json = run_search_cli(root.path(), "en", "backup", 1, true).expect("json");
+        let value: serde_json::Value = serde_json::from_str(&json).expect("valid json");
+        assert_eq!(value["total"], 2);
+        assert_eq!(value["hits"].as_array().map(Vec::len), Some(1));
+        let missing = run_search_cli(root.path(), "fr", "x", 5, false);
+        assert!(matches!(missing, Err(Error::Usage(message)) if message.contains("portal build")));
+    }
+
+    #[test]
+    fn empty_language_builds_and_finds_nothing() {
+        let root = tempfile::tempdir().expect("temp dir");
+        let files = build_language("de", &[], root.path()).expect("build");
+        assert!(files.iter().any(|f| f.path.ends_with("index.js")));
+        assert!(query_native("de", root.path(), "anything", 10)
+            .expect("query")
+            .is_empty());
+    }
+}

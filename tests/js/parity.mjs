@@ -92,6 +92,23 @@ async function main() {
     }
     perLang.set(c.lang, stats);
   }
+  // Lazy loading: a one-word query (no prefix) loads the manifest, one lexicon shard, the
+  // postings shard(s) of its term and at most ten metadata batches, not the whole index.
+  let lazyChecked = 0;
+  for (const c of cases) {
+    if (!/^[\p{L}\p{N}]+ $/u.test(c.query) || c.lang === 'zh' || lazyChecked >= 200) continue;
+    lazyChecked += 1;
+    const engine = client.engine(c.lang);
+    await engine.search(c.query, { limit: 10 });
+    const files = engine.loadedFiles();
+    const count = (prefix) => files.filter((f) => path.basename(f).startsWith(prefix)).length;
+    if (count('d-') > 1 || count('p-') > 2 || count('m-') > 10 || count('f-') > 0) {
+      failures += 1;
+      console.log(`FAIL lazy loading [${c.lang}] ${JSON.stringify(c.query)} loaded ${files.join(', ')}`);
+    }
+  }
+  console.log(`lazy loading checked on ${lazyChecked} one-word queries`);
+
   for (const [lang, stats] of perLang) {
     console.log(`${lang}: ${stats.queries} queries, ${stats.failures} differences`);
   }

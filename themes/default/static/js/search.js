@@ -288,6 +288,7 @@
     /** The weighted terms of a query: [{term, weight}] (see src/search/query.rs). */
     function plan(query) {
       return ready().then(function (m) {
+        if (!m.dict.length) return [];
         var surfaces = analyze(query, m.tokenizer);
         var last = surfaces[surfaces.length - 1];
         var isPrefix = false;
