@@ -1,10 +1,11 @@
 //! Writes a deterministic synthetic corpus in the content layout (content/<lang>/<section>/
 //! <page>.md with TOML front matter) for benchmarks, and optionally builds and measures its
-//! search index.
+//! search index (`--search-bench`), and writes the pages as plain HTML for other indexers
+//! (`--html`, e.g. Pagefind for comparison).
 //!
 //! ```sh
 //! cargo run --release --bin gen-corpus -- --out /tmp/corpus [--pages 10000] [--words 600]
-//!     [--langs en,it,nl,zh] [--seed 42] [--search-bench]
+//!     [--langs en,it,nl,zh] [--seed 42] [--search-bench] [--html]
 //! node tests/js/bench.mjs /tmp/corpus/public     # first-query bytes and query time
 //! ```
 
@@ -13,7 +14,7 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use health_cyber_portal::search::synthetic::{generate_pages, page_markdown, search_docs, Page};
-use health_cyber_portal::search::{build_language, SearchDoc};
+use health_cyber_portal::search::{build_language, NativeSearcher, QueryOptions, SearchDoc};
 use rayon::prelude::*;
 
 struct Args {
@@ -23,6 +24,7 @@ struct Args {
     langs: Vec<String>,
     seed: u64,
     search_bench: bool,
+    html: bool,
 }
 
 fn parse_args() -> Result<Args, String> {
@@ -33,6 +35,7 @@ fn parse_args() -> Result<Args, String> {
         langs: ["en", "it", "nl", "zh"].map(String::from).to_vec(),
         seed: 42,
         search_bench: false,
+        html: false,
     };
     let mut it = std::env::args().skip(1);
     while let Some(arg) = it.next() {
@@ -56,6 +59,7 @@ fn parse_args() -> Result<Args, String> {
             }
             "--langs" => args.langs = value("--langs")?.split(',').map(String::from).collect(),
             "--search-bench" => args.search_bench = true,
+            "--html" => args.html = true,
             other => return Err(format!("unknown argument `{other}`")),
         }
     }
@@ -102,6 +106,105 @@ struct Built {
     files: Vec<health_cyber_portal::search::SearchFile>,
 }
 
+fn escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// A plain HTML rendering of a page, for indexing the same corpus with other tools (Pagefind).
+fn page_html(page: &Page) -> String {
+    let mut out = format!(
+        "<!doctype html>\n<html lang=\"{}\"><head><meta charset=\"utf-8\"><title>{}</title>\
+         <meta name=\"description\" content=\"{}\"></head><body><main data-pagefind-body>\n<h1>{}</h1>\n<p>{}</p>\n",
+        page.lang,
+        escape(&page.title),
+        escape(&page.description),
+        escape(&page.title),
+        escape(&page.lead)
+    );
+    for (i, (heading, body)) in page.sections.iter().enumerate() {
+        out.push_str(&format!(
+            "<h2 id=\"s{}\">{}</h2>\n<p>{}</p>\n",
+            i + 1,
+            escape(heading),
+            escape(body)
+        ));
+    }
+    out.push_str("</main></body></html>\n");
+    out
+}
+
+/// Native query time: each language's index opened once, sample queries repeated.
+fn print_native_query_times(out: &Path, langs: &[String]) -> Result<(), String> {
+    println!("\nnative query time, ms (20 rounds of 8 queries)");
+    for lang in langs {
+        let index_dir = out.join(".portal-cache").join("search").join(lang);
+        let mut searcher = NativeSearcher::open(lang, &index_dir).map_err(|e| e.to_string())?;
+        let queries: &[&str] = match lang.as_str() {
+            "zh" => &[
+                "医院",
+                "网络安全",
+                "数据",
+                "勒索软件",
+                "备份",
+                "系统",
+                "医",
+                "加密 VPN",
+            ],
+            "it" => &[
+                "ospedale",
+                "ospe",
+                "sicurezza dati",
+                "pazienti",
+                "rete",
+                "backup",
+                "pro",
+                "città",
+            ],
+            "nl" => &[
+                "ziekenhuis",
+                "zieken",
+                "beveiliging",
+                "netwerk",
+                "patiënt",
+                "back-up",
+                "ver",
+                "één",
+            ],
+            _ => &[
+                "hospital",
+                "hosp",
+                "hospital data",
+                "backup",
+                "security",
+                "ransomware",
+                "pro",
+                "café",
+            ],
+        };
+        let options = QueryOptions {
+            limit: 10,
+            ..QueryOptions::default()
+        };
+        let mut times = Vec::new();
+        for _ in 0..20 {
+            for query in queries {
+                let started = Instant::now();
+                searcher
+                    .search(query, &options)
+                    .map_err(|e| e.to_string())?;
+                times.push(started.elapsed().as_secs_f64() * 1000.0);
+            }
+        }
+        times.sort_by(f64::total_cmp);
+        let (median, p95) = (times[times.len() / 2], times[times.len() * 95 / 100]);
+        println!("{lang:<5} median {median:.2}  p95 {p95:.2}");
+    }
+    Ok(())
+}
+
 fn run() -> Result<(), String> {
     let args = parse_args()?;
     let per_lang = args.pages / args.langs.len();
@@ -118,6 +221,19 @@ fn run() -> Result<(), String> {
         .collect();
     for (lang, pages) in &corpora {
         write_content(&args.out, lang, pages)?;
+    }
+    if args.html {
+        for (lang, pages) in &corpora {
+            for page in pages {
+                let path = args
+                    .out
+                    .join("html")
+                    .join(lang)
+                    .join(&page.section)
+                    .join(format!("{}.html", page.slug));
+                write(&path, page_html(page).as_bytes())?;
+            }
+        }
     }
     println!(
         "wrote {} pages ({per_lang} per language, ~{} words each) to {} in {:.2?}",
@@ -169,9 +285,12 @@ fn run() -> Result<(), String> {
             write(&args.out.join("public").join(&file.path), &file.bytes)?;
         }
     }
-    println!("all   {:>8}  {:>10.2} s  {total_files:>5}  {total_bytes:>11}  (wall clock, languages in parallel)",
-        docs.iter().map(|(_, d)| d.len()).sum::<usize>(), wall.as_secs_f64());
-    Ok(())
+    let sections: usize = docs.iter().map(|(_, d)| d.len()).sum();
+    let seconds = wall.as_secs_f64();
+    println!(
+        "all   {sections:>8}  {seconds:>10.2} s  {total_files:>5}  {total_bytes:>11}  (wall clock)"
+    );
+    print_native_query_times(&args.out, &args.langs)
 }
 
 fn main() -> ExitCode {
