@@ -186,7 +186,11 @@
   }
   global.__portalSearch = {
     registry: registry,
-    register: function (lang, id, data) { slot(String(lang), String(id)).resolve(data); }
+    register: function (lang, id, data) {
+      var s = slot(String(lang), String(id));
+      s.done = true;
+      s.resolve(data);
+    }
   };
 
   /* ---------- engine ---------- */
@@ -210,7 +214,10 @@
       if (requested.has(id)) return requested.get(id);
       var s = slot(lang, id);
       loaded.push(path);
-      var p = Promise.resolve(requestScript(path)).then(function () { return s.promise; });
+      // A script that ran without registering (a stale or foreign file) must not hang the query.
+      var p = Promise.resolve(requestScript(path)).then(function () {
+        return s.done ? s.promise : Promise.reject(new Error(path + ' did not register'));
+      });
       requested.set(id, p);
       return p;
     }
