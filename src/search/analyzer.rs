@@ -33,6 +33,9 @@ pub struct LangAnalyzer {
     pub kind: AnalyzerKind,
     /// Name under which the full chain is registered in the Tantivy index.
     pub name: String,
+    /// What `analyzer_from_spec` takes to make this analyzer again: a language code with a
+    /// stemmer, `cjk` or `folded`. Recorded next to the index.
+    pub spec: String,
 }
 
 /// One token as the reader typed or wrote it, lowercased: the lexicon key.
@@ -60,12 +63,26 @@ pub fn analyzer_for(lang: &str) -> LangAnalyzer {
             None => AnalyzerKind::Folded,
         },
     };
-    let name = match kind {
-        AnalyzerKind::Stemmed(_) => format!("portal_{primary}_stem"),
-        AnalyzerKind::CjkBigram => "portal_cjk_bigram".to_string(),
-        AnalyzerKind::Folded => "portal_folded".to_string(),
+    let (name, spec) = match kind {
+        AnalyzerKind::Stemmed(_) => (format!("portal_{primary}_stem"), primary),
+        AnalyzerKind::CjkBigram => ("portal_cjk_bigram".to_string(), "cjk".to_string()),
+        AnalyzerKind::Folded => ("portal_folded".to_string(), "folded".to_string()),
     };
-    LangAnalyzer { kind, name }
+    LangAnalyzer { kind, name, spec }
+}
+
+/// The analyzer named by a configuration value (a `portal.toml` override): `cjk`, `folded`,
+/// or a language code whose analyzer to borrow (`de` for Luxembourgish, say). `None` for a
+/// code without a stemmer or CJK analyzer, which is likely a typo.
+pub fn analyzer_from_spec(spec: &str) -> Option<LangAnalyzer> {
+    match spec {
+        "cjk" => Some(analyzer_for("zh")),
+        "folded" => Some(analyzer_for("und")),
+        code => {
+            let analyzer = analyzer_for(code);
+            (analyzer.kind != AnalyzerKind::Folded).then_some(analyzer)
+        }
+    }
 }
 
 fn stemmer_language(primary: &str) -> Option<Language> {
@@ -408,6 +425,20 @@ mod tests {
         assert_eq!(analyzer_for("zh-Hant").kind, AnalyzerKind::CjkBigram);
         assert_eq!(analyzer_for("ko").kind, AnalyzerKind::CjkBigram);
         assert_eq!(analyzer_for("pl").kind, AnalyzerKind::Folded);
+    }
+
+    #[test]
+    fn specs_name_analyzers_and_reject_unknown_codes() {
+        for lang in ["en", "pt-BR", "zh", "pl"] {
+            let analyzer = analyzer_for(lang);
+            let again = analyzer_from_spec(&analyzer.spec).map(|a| a.kind);
+            assert_eq!(again, Some(analyzer.kind), "{lang}");
+        }
+        assert_eq!(
+            analyzer_from_spec("de").map(|a| a.kind),
+            Some(AnalyzerKind::Stemmed(Language::German))
+        );
+        assert!(analyzer_from_spec("germna").is_none());
     }
 
     #[test]

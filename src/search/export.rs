@@ -23,7 +23,6 @@ use tantivy::postings::Postings;
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{DocSet, Searcher, TERMINATED};
 
-use super::analyzer::analyzer_for;
 use super::index::{open_index, search_error, Fields, TEXT_FIELDS};
 use super::lexicon::Lexicon;
 use super::query::{PREFIX_BOOST, PREFIX_MAX_TERMS, PREFIX_MIN_CHARS};
@@ -284,7 +283,7 @@ pub fn export_index(
     docs: &[SearchDoc],
     lexicon: &Lexicon,
 ) -> Result<Vec<SearchFile>, Error> {
-    let (index, fields) = open_index(lang, index_dir)?;
+    let (index, fields, analyzer) = open_index(lang, index_dir)?;
     let reader = index.reader().map_err(|e| search_error("reader", e))?;
     let searcher = reader.searcher();
     let data = read_index(&searcher, &fields)?;
@@ -439,7 +438,6 @@ pub fn export_index(
         .map(|df| json!([df, tantivy_idf(df, data.num_docs).to_bits()]))
         .collect();
 
-    let analyzer = analyzer_for(lang);
     let manifest = json!({
         "version": FORMAT_VERSION,
         "lang": lang,

@@ -9,7 +9,7 @@ use tantivy::schema::{
 };
 use tantivy::{Index, IndexWriter, TantivyDocument};
 
-use super::analyzer::{analyzer_for, LangAnalyzer};
+use super::analyzer::{analyzer_for, analyzer_from_spec, LangAnalyzer};
 use super::lexicon::{Lexicon, LexiconBuilder};
 use super::SearchDoc;
 use crate::error::Error;
@@ -103,14 +103,20 @@ pub fn field_texts(doc: &SearchDoc) -> [&str; 4] {
     [&doc.page_title, &doc.section, description, &doc.body]
 }
 
+/// File next to the index naming its analyzer (`LangAnalyzer::spec`).
+pub const ANALYZER_FILE: &str = "analyzer.txt";
+
 /// Builds (or replaces) the index of one language in `index_dir`; returns its lexicon.
-pub fn build_index(lang: &str, docs: &[SearchDoc], index_dir: &Path) -> Result<Lexicon, Error> {
-    let analyzer = analyzer_for(lang);
+pub fn build_index(
+    analyzer: &LangAnalyzer,
+    docs: &[SearchDoc],
+    index_dir: &Path,
+) -> Result<Lexicon, Error> {
     if index_dir.exists() {
         std::fs::remove_dir_all(index_dir).map_err(|e| Error::io(index_dir, e))?;
     }
     std::fs::create_dir_all(index_dir).map_err(|e| Error::io(index_dir, e))?;
-    let (schema, fields) = schema(&analyzer);
+    let (schema, fields) = schema(analyzer);
     let index =
         Index::create_in_dir(index_dir, schema).map_err(|e| search_error("create index", e))?;
     index
@@ -151,17 +157,31 @@ pub fn build_index(lang: &str, docs: &[SearchDoc], index_dir: &Path) -> Result<L
         .map_err(|e| search_error("merge", e))?;
     let lexicon = lexicon.finish(&mut session);
     lexicon.write(index_dir)?;
+    let spec_path = index_dir.join(ANALYZER_FILE);
+    std::fs::write(&spec_path, &analyzer.spec).map_err(|e| Error::io(&spec_path, e))?;
     Ok(lexicon)
 }
 
-/// Opens the index of one language with its analyzer registered.
-pub fn open_index(lang: &str, index_dir: &Path) -> Result<(Index, Fields), Error> {
-    let analyzer = analyzer_for(lang);
+/// Opens the index of one language with the analyzer it was built with registered.
+pub fn open_index(lang: &str, index_dir: &Path) -> Result<(Index, Fields, LangAnalyzer), Error> {
+    let spec_path = index_dir.join(ANALYZER_FILE);
+    let analyzer = match std::fs::read_to_string(&spec_path) {
+        Ok(spec) => analyzer_from_spec(spec.trim()).ok_or_else(|| {
+            Error::Search(format!(
+                "{}: unknown analyzer `{}`",
+                spec_path.display(),
+                spec.trim()
+            ))
+        })?,
+        // An index from before the analyzer was recorded: the language's default.
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => analyzer_for(lang),
+        Err(e) => return Err(Error::io(&spec_path, e)),
+    };
     let index = Index::open_in_dir(index_dir)
         .map_err(|e| search_error(&format!("open {}", index_dir.display()), e))?;
     index
         .tokenizers()
         .register(&analyzer.name, analyzer.text_analyzer());
     let fields = fields_of(&index.schema())?;
-    Ok((index, fields))
+    Ok((index, fields, analyzer))
 }

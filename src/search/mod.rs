@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 
 use crate::error::Error;
 
-pub use analyzer::analyzer_for;
+pub use analyzer::{analyzer_for, analyzer_from_spec, LangAnalyzer};
 pub use query::{query_native, run_search_cli, Hit, NativeSearcher, QueryOptions, SearchResults};
 
 /// One retrievable unit: a section of a page (the text under one heading).
@@ -50,6 +50,17 @@ pub fn build_language(
     docs: &[SearchDoc],
     index_dir: &Path,
 ) -> Result<Vec<SearchFile>, Error> {
-    let lexicon = index::build_index(lang, docs, index_dir)?;
+    build_language_with(lang, &analyzer_for(lang), docs, index_dir)
+}
+
+/// `build_language` with an explicit analyzer (a `portal.toml` override, see
+/// `analyzer::analyzer_from_spec`); queries use the analyzer recorded with the index.
+pub fn build_language_with(
+    lang: &str,
+    analyzer: &analyzer::LangAnalyzer,
+    docs: &[SearchDoc],
+    index_dir: &Path,
+) -> Result<Vec<SearchFile>, Error> {
+    let lexicon = index::build_index(analyzer, docs, index_dir)?;
     export::export_index(lang, index_dir, docs, &lexicon)
 }

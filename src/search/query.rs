@@ -29,7 +29,7 @@ use tantivy::{
     DocAddress, DocId, Score, Searcher, SegmentOrdinal, SegmentReader, TantivyDocument, Term,
 };
 
-use super::analyzer::{analyzer_for, AnalysisSession};
+use super::analyzer::AnalysisSession;
 use super::index::{open_index, search_error, Fields, TEXT_FIELDS};
 use super::lexicon::Lexicon;
 use crate::error::Error;
@@ -130,9 +130,9 @@ pub struct NativeSearcher {
 
 impl NativeSearcher {
     pub fn open(lang: &str, index_dir: &Path) -> Result<Self, Error> {
-        let (index, fields) = open_index(lang, index_dir)?;
+        let (index, fields, analyzer) = open_index(lang, index_dir)?;
         let reader = index.reader().map_err(|e| search_error("reader", e))?;
-        let mut session = analyzer_for(lang).session();
+        let mut session = analyzer.session();
         let lexicon = Lexicon::load(index_dir, &mut session)?;
         Ok(NativeSearcher {
             searcher: reader.searcher(),
@@ -529,6 +529,23 @@ mod tests {
         assert_eq!(value["hits"].as_array().map(Vec::len), Some(1));
         let missing = run_search_cli(root.path(), "fr", "x", 5, false);
         assert!(matches!(missing, Err(Error::Usage(message)) if message.contains("portal build")));
+    }
+
+    #[test]
+    fn queries_use_the_analyzer_recorded_at_build_time() {
+        let root = tempfile::tempdir().expect("temp dir");
+        let docs = [
+            doc("lb/a.html", "Krankenhäuser", "", "Sicherheit", "page"),
+            doc("lb/b.html", "Krankenhaus", "", "Daten", "page"),
+        ];
+        let german = crate::search::analyzer_from_spec("de").expect("German analyzer");
+        crate::search::build_language_with("lb", &german, &docs, root.path()).expect("build");
+        // Only the German stemmer makes the plural and the singular one term; the default
+        // for `lb` (no stemmer) would find one page.
+        let hits = query_native("lb", root.path(), "krankenhaus ", 10).expect("query");
+        assert_eq!(hits.len(), 2);
+        let spec = std::fs::read_to_string(root.path().join(crate::search::index::ANALYZER_FILE));
+        assert_eq!(spec.ok().as_deref(), Some("de"));
     }
 
     #[test]
