@@ -113,6 +113,7 @@ pub fn build_index(
     index_dir: &Path,
 ) -> Result<Lexicon, Error> {
     if index_dir.exists() {
+        ensure_replaceable(index_dir)?;
         std::fs::remove_dir_all(index_dir).map_err(|e| Error::io(index_dir, e))?;
     }
     std::fs::create_dir_all(index_dir).map_err(|e| Error::io(index_dir, e))?;
@@ -162,6 +163,22 @@ pub fn build_index(
     Ok(lexicon)
 }
 
+/// Refuses to delete a folder that is neither empty nor a search index: a wrong path from a
+/// caller must not cost the user a folder.
+fn ensure_replaceable(index_dir: &Path) -> Result<(), Error> {
+    let mut entries = std::fs::read_dir(index_dir).map_err(|e| Error::io(index_dir, e))?;
+    let is_empty = entries.next().is_none();
+    let is_index = index_dir.join("meta.json").exists() || index_dir.join(ANALYZER_FILE).exists();
+    if is_empty || is_index {
+        Ok(())
+    } else {
+        Err(Error::Search(format!(
+            "{} is not a search index; refusing to replace it",
+            index_dir.display()
+        )))
+    }
+}
+
 /// Opens the index of one language with the analyzer it was built with registered.
 pub fn open_index(lang: &str, index_dir: &Path) -> Result<(Index, Fields, LangAnalyzer), Error> {
     let spec_path = index_dir.join(ANALYZER_FILE);
@@ -184,4 +201,18 @@ pub fn open_index(lang: &str, index_dir: &Path) -> Result<(Index, Fields, LangAn
         .register(&analyzer.name, analyzer.text_analyzer());
     let fields = fields_of(&index.schema())?;
     Ok((index, fields, analyzer))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refuses_to_replace_a_folder_that_is_not_an_index() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        std::fs::write(dir.path().join("notes.txt"), "keep me").expect("write");
+        let result = build_index(&analyzer_for("en"), &[], dir.path());
+        assert!(matches!(result, Err(Error::Search(message)) if message.contains("refusing")));
+        assert!(dir.path().join("notes.txt").exists());
+    }
 }
