@@ -285,14 +285,65 @@ pub fn export_index(
 ) -> Result<Vec<SearchFile>, Error> {
     let (index, fields, analyzer) = open_index(lang, index_dir)?;
     let reader = index.reader().map_err(|e| search_error("reader", e))?;
-    let searcher = reader.searcher();
-    let data = read_index(&searcher, &fields)?;
+    let data = read_index(&reader.searcher(), &fields)?;
     let mut files = Files {
         lang: lang.to_string(),
         out: Vec::new(),
     };
+    let manifest = json!({
+        "version": FORMAT_VERSION,
+        "lang": lang,
+        "tokenizer": if analyzer.is_cjk() { "cjk" } else { "simple" },
+        "docs": data.num_docs,
+        "fields": TEXT_FIELDS
+            .iter()
+            .zip(data.total_tokens)
+            .map(|((name, boost), tokens)| json!([name, boost, tokens]))
+            .collect::<Vec<_>>(),
+        "prefix": {
+            "minChars": PREFIX_MIN_CHARS,
+            "maxTerms": PREFIX_MAX_TERMS,
+            "boost": PREFIX_BOOST,
+        },
+        "idfFix": idf_fixes(&data),
+        "dict": write_lexicon(&mut files, &data, lexicon)?,
+        "postings": write_postings(&mut files, &data, lexicon)?,
+        "meta": write_metadata(&mut files, docs)?,
+        "filters": write_filters(&mut files, &data)?,
+    });
+    let script = register_script(lang, "manifest", &manifest)?;
+    files.out.push(SearchFile {
+        path: PathBuf::from("search").join(lang).join("index.js"),
+        bytes: script.into_bytes(),
+    });
+    let mut out = files.out;
+    out.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(out)
+}
 
-    // Term numbers follow Tantivy's term order (bytes), which also breaks expansion ties.
+/// Appends a sorted document list as varint deltas (the first number absolute).
+fn encode_docs(
+    docs: impl Iterator<Item = u32>,
+    out: &mut String,
+    mut extra: impl FnMut(usize, &mut String),
+) {
+    let mut previous = 0u32;
+    for (i, doc) in docs.enumerate() {
+        encode_varint(u64::from(if i == 0 { doc } else { doc - previous }), out);
+        extra(i, out);
+        previous = doc;
+    }
+}
+
+/// Lexicon shards: rows `[key, term, rank, term, rank, ...]`, keys in UTF-16 order so that
+/// the client can compare with `<`. Terms are numbered in Tantivy's term order (bytes), which
+/// also breaks ties between prefix expansions; rank is the summed document frequency.
+/// Returns the manifest's `[[first key, hash], ...]`.
+fn write_lexicon(
+    files: &mut Files,
+    data: &IndexData,
+    lexicon: &Lexicon,
+) -> Result<Vec<Value>, Error> {
     let term_numbers: BTreeMap<&str, usize> = data
         .terms
         .keys()
@@ -304,28 +355,23 @@ pub fn export_index(
         .values()
         .map(|lists| lists.iter().map(|l| l.len() as u64).sum())
         .collect();
-
-    // Lexicon shards, keys in UTF-16 order so that the client can compare with `<`.
     let mut keys: Vec<(&String, Vec<usize>)> = lexicon
         .keys
         .iter()
         .map(|(key, terms)| {
-            (
-                key,
-                terms
-                    .iter()
-                    .filter_map(|t| term_numbers.get(t.as_str()).copied())
-                    .collect(),
-            )
+            let numbers = terms
+                .iter()
+                .filter_map(|t| term_numbers.get(t.as_str()).copied());
+            (key, numbers.collect::<Vec<_>>())
         })
-        .filter(|(_, numbers): &(&String, Vec<usize>)| !numbers.is_empty())
+        .filter(|(_, numbers)| !numbers.is_empty())
         .collect();
     keys.sort_by(|a, b| utf16_cmp(a.0, b.0));
-    let dict_chunks = chunk(keys, DICT_SHARD_BYTES, |(key, numbers)| {
+    let chunks = chunk(keys, DICT_SHARD_BYTES, |(key, numbers)| {
         key.len() + 12 * numbers.len() + 6
     });
-    let mut dict_index = Vec::new();
-    for (n, entries) in dict_chunks.into_iter().enumerate() {
+    let mut index = Vec::new();
+    for (n, entries) in chunks.into_iter().enumerate() {
         let first = entries[0].0.clone();
         let rows: Vec<Value> = entries
             .into_iter()
@@ -339,10 +385,19 @@ pub fn export_index(
             })
             .collect();
         let hash = files.add("d", &format!("d{n}"), &Value::Array(rows))?;
-        dict_index.push(json!([first, hash]));
+        index.push(json!([first, hash]));
     }
+    Ok(index)
+}
 
-    // Postings shards by term number.
+/// Postings shards by term number: `{first, terms: [[surfaces, title, headings, description,
+/// body], ...]}`, each field's postings as varints `doc delta, tf - 1, field norm id`.
+/// Returns the manifest's `[[first term, hash], ...]`.
+fn write_postings(
+    files: &mut Files,
+    data: &IndexData,
+    lexicon: &Lexicon,
+) -> Result<Vec<Value>, Error> {
     let surfaces = lexicon.surfaces_by_term();
     let records: Vec<Value> = data
         .terms
@@ -354,23 +409,17 @@ pub fn export_index(
                 .unwrap_or_default())];
             for list in lists {
                 let mut encoded = String::new();
-                let mut previous = 0u32;
-                for (i, &(doc, tf, norm)) in list.iter().enumerate() {
-                    encode_varint(
-                        u64::from(if i == 0 { doc } else { doc - previous }),
-                        &mut encoded,
-                    );
-                    encode_varint(u64::from(tf.saturating_sub(1)), &mut encoded);
-                    encode_varint(u64::from(norm), &mut encoded);
-                    previous = doc;
-                }
+                encode_docs(list.iter().map(|p| p.0), &mut encoded, |i, out| {
+                    encode_varint(u64::from(list[i].1.saturating_sub(1)), out);
+                    encode_varint(u64::from(list[i].2), out);
+                });
                 row.push(json!(encoded));
             }
             Value::Array(row)
         })
         .collect();
-    let mut postings_index = Vec::new();
-    let mut first_term = 0usize;
+    let mut index = Vec::new();
+    let mut first = 0usize;
     for (n, rows) in chunk(records, POSTINGS_SHARD_BYTES, |v| v.to_string().len())
         .into_iter()
         .enumerate()
@@ -379,15 +428,18 @@ pub fn export_index(
         let hash = files.add(
             "p",
             &format!("p{n}"),
-            &json!({ "first": first_term, "terms": rows }),
+            &json!({ "first": first, "terms": rows }),
         )?;
-        postings_index.push(json!([first_term, hash]));
-        first_term += count;
+        index.push(json!([first, hash]));
+        first += count;
     }
+    Ok(index)
+}
 
-    // Metadata batches in document order.
-    let mut meta_index = Vec::new();
-    let mut first_doc = 0usize;
+/// Metadata batches in document order. Returns the manifest's `[[first doc, hash], ...]`.
+fn write_metadata(files: &mut Files, docs: &[SearchDoc]) -> Result<Vec<Value>, Error> {
+    let mut index = Vec::new();
+    let mut first = 0usize;
     for (n, batch) in chunk(docs.iter().collect(), META_BATCH_BYTES, |d| meta_size(d))
         .into_iter()
         .enumerate()
@@ -396,32 +448,36 @@ pub fn export_index(
         let hash = files.add(
             "m",
             &format!("m{n}"),
-            &json!({ "first": first_doc, "docs": meta_rows(&batch) }),
+            &json!({ "first": first, "docs": meta_rows(&batch) }),
         )?;
-        meta_index.push(json!([first_doc, hash]));
-        first_doc += count;
+        index.push(json!([first, hash]));
+        first += count;
     }
+    Ok(index)
+}
 
-    // Filters: one file per kind or audience value.
+/// One file per kind or audience value (its documents as varint deltas). Returns the
+/// manifest's `{kind: [[value, count, hash], ...], audience: [...]}`.
+fn write_filters(
+    files: &mut Files,
+    data: &IndexData,
+) -> Result<BTreeMap<String, Vec<Value>>, Error> {
     let mut filters: BTreeMap<String, Vec<Value>> = BTreeMap::new();
     for ((name, value), docs) in &data.filters {
         let mut encoded = String::new();
-        let mut previous = 0u32;
-        for (i, &doc) in docs.iter().enumerate() {
-            encode_varint(
-                u64::from(if i == 0 { doc } else { doc - previous }),
-                &mut encoded,
-            );
-            previous = doc;
-        }
+        encode_docs(docs.iter().copied(), &mut encoded, |_, _| {});
         let hash = files.add("f", &format!("f:{name}:{value}"), &json!(encoded))?;
         filters
             .entry(name.clone())
             .or_default()
             .push(json!([value, docs.len(), hash]));
     }
+    Ok(filters)
+}
 
-    // Idf values where the client's f64 logarithm would round differently from Tantivy's f32.
+/// Idf values where the client's f64 logarithm would round differently from Tantivy's f32:
+/// `[[doc freq, f32 bits], ...]`.
+fn idf_fixes(data: &IndexData) -> Vec<Value> {
     let mut doc_freqs: Vec<u64> = data
         .terms
         .values()
@@ -430,35 +486,13 @@ pub fn export_index(
         .collect();
     doc_freqs.sort_unstable();
     doc_freqs.dedup();
-    let idf_fix: Vec<Value> = doc_freqs
+    doc_freqs
         .into_iter()
         .filter(|&df| {
             tantivy_idf(df, data.num_docs).to_bits() != client_idf(df, data.num_docs).to_bits()
         })
         .map(|df| json!([df, tantivy_idf(df, data.num_docs).to_bits()]))
-        .collect();
-
-    let manifest = json!({
-        "version": FORMAT_VERSION,
-        "lang": lang,
-        "tokenizer": if analyzer.is_cjk() { "cjk" } else { "simple" },
-        "docs": data.num_docs,
-        "fields": TEXT_FIELDS.iter().zip(data.total_tokens).map(|((name, boost), tokens)| json!([name, boost, tokens])).collect::<Vec<_>>(),
-        "prefix": { "minChars": PREFIX_MIN_CHARS, "maxTerms": PREFIX_MAX_TERMS, "boost": PREFIX_BOOST },
-        "idfFix": idf_fix,
-        "dict": dict_index,
-        "postings": postings_index,
-        "meta": meta_index,
-        "filters": filters,
-    });
-    let script = register_script(lang, "manifest", &manifest)?;
-    files.out.push(SearchFile {
-        path: PathBuf::from("search").join(lang).join("index.js"),
-        bytes: script.into_bytes(),
-    });
-    let mut out = files.out;
-    out.sort_by(|a, b| a.path.cmp(&b.path));
-    Ok(out)
+        .collect()
 }
 
 #[cfg(test)]
