@@ -13,8 +13,13 @@ use health_cyber_portal::search::{
 
 const QUERIES_PER_LANG: usize = 1100;
 
+/// Pages per language; `PORTAL_PARITY_PAGES=2500` runs the parity test at benchmark scale.
 fn corpus(lang: &str) -> Vec<SearchDoc> {
-    generate_pages(lang, 160, 240, 42)
+    let pages = std::env::var("PORTAL_PARITY_PAGES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(160);
+    generate_pages(lang, pages, 240, 42)
         .iter()
         .flat_map(search_docs)
         .collect()
