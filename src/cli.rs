@@ -63,6 +63,18 @@ pub enum Command {
         #[arg(long)]
         open: bool,
     },
+    /// Query the native search index of a language (built by `portal build`).
+    Search {
+        #[arg(long)]
+        lang: String,
+        /// How many hits to show.
+        #[arg(long, default_value_t = 10)]
+        limit: usize,
+        /// Hits as JSON.
+        #[arg(long)]
+        json: bool,
+        query: String,
+    },
     /// Translation workflow: status, stale translations, new languages.
     #[command(subcommand)]
     I18n(I18nCommand),

@@ -31,6 +31,8 @@ impl Direction {
 pub struct LanguageSettings {
     pub name: Option<String>,
     pub dir: Option<Direction>,
+    /// Search analyzer: a language code whose stemmer to use (`de`), `cjk` or `folded`.
+    pub analyzer: Option<String>,
 }
 
 /// `portal.toml`.
@@ -189,7 +191,9 @@ mod tests {
         assert_eq!(config.language("he").dir, Direction::Rtl);
         assert_eq!(config.language("pt-PT").name, "Português");
         assert_eq!(config.language("xx").name, "xx");
-        config.languages.insert("it".into(), LanguageSettings { name: Some("Italiano (IT)".into()), dir: None });
+        config
+            .languages
+            .insert("it".into(), LanguageSettings { name: Some("Italiano (IT)".into()), dir: None, analyzer: None });
         assert_eq!(config.language("it").name, "Italiano (IT)");
     }
 

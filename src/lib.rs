@@ -179,6 +179,16 @@ pub fn build(options: &BuildOptions) -> Result<Report> {
     ));
     clock.lap("feeds");
 
+    // The index is built only for a site that will be written: its files live in `search/`,
+    // which no page can claim, and a failed build must not touch the cache either.
+    if options.output.is_some() && report_errors(&diagnostics) == 0 {
+        match build_search(&site, &bodies) {
+            Ok(mut search_files) => files.append(&mut search_files),
+            Err(e) => diagnostics.push(Diagnostic::error("search", 0, 0, e.to_string())),
+        }
+    }
+    clock.lap("search");
+
     for route in &site.routes.routes {
         let count = report.languages.entry(route.lang.clone()).or_default();
         if route.fallback {
@@ -200,6 +210,68 @@ pub fn build(options: &BuildOptions) -> Result<Report> {
     clock.lap("write");
     report.timings = clock.timings;
     Ok(report)
+}
+
+fn report_errors(diagnostics: &[Diagnostic]) -> usize {
+    diagnostics.iter().filter(|d| d.is_error()).count()
+}
+
+/// Where the native Tantivy index of a language lives: a cache beside the sources, not part of
+/// the published site (`portal search` queries it).
+pub fn search_index_dir(root: &Path, lang: &str) -> PathBuf {
+    root.join(".portal-cache").join("search").join(lang)
+}
+
+/// The search documents of a language: every section of every translated page, in route order.
+/// Fallback pages are left out: their text is the source language's, indexed there.
+fn search_docs(site: &Site, bodies: &[markdown::Rendered], lang: &str) -> Vec<search::SearchDoc> {
+    let mut docs = Vec::new();
+    for (i, route) in site.routes.routes.iter().enumerate().filter(|(_, r)| r.lang == lang && !r.fallback) {
+        let page = &site.content.pages[route.page];
+        for section in &bodies[i].sections {
+            let url = if section.id.is_empty() { route.url.clone() } else { format!("{}#{}", route.url, section.id) };
+            docs.push(search::SearchDoc {
+                url,
+                page_title: page.front.title.clone(),
+                section: section.heading.clone(),
+                body: section.text.clone(),
+                description: page.front.description.clone(),
+                kind: page.front.kind.as_str().to_string(),
+                audience: page.front.audience.clone(),
+                topics: page.front.topics.clone(),
+            });
+        }
+    }
+    docs
+}
+
+/// One Tantivy index per language (in parallel), exported as the browser's search files.
+fn build_search(site: &Site, bodies: &[markdown::Rendered]) -> Result<Vec<OutputFile>> {
+    let per_language: Vec<Result<Vec<search::SearchFile>>> = site
+        .languages
+        .par_iter()
+        .map(|language| {
+            let docs = search_docs(site, bodies, &language.code);
+            let dir = search_index_dir(&site.root, &language.code);
+            match site.config.languages.get(&language.code).and_then(|s| s.analyzer.as_deref()) {
+                Some(spec) => {
+                    let analyzer = search::analyzer_from_spec(spec).ok_or_else(|| {
+                        error::Error::Usage(format!("portal.toml: unknown analyzer `{spec}` for {}", language.code))
+                    })?;
+                    search::build_language_with(&language.code, &analyzer, &docs, &dir)
+                }
+                None => search::build_language(&language.code, &docs, &dir),
+            }
+        })
+        .collect();
+    let mut files = Vec::new();
+    for result in per_language {
+        for f in result? {
+            let path = f.path.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/");
+            files.push(OutputFile::new(path, f.bytes, "search"));
+        }
+    }
+    Ok(files)
 }
 
 /// Taxonomy terms need a label in each language's strings (`audience.hospital`).

@@ -30,6 +30,18 @@ fn main() -> ExitCode {
             run_build(BuildOptions { root: cli.root.clone(), output: None }, strict, false, format)
         }
         Command::I18n(command) => run_i18n(&cli.root, command),
+        Command::Search { lang, limit, json, query } => {
+            match health_cyber_portal::search::run_search_cli(&cli.root, &lang, &query, limit, json) {
+                Ok(text) => {
+                    print!("{text}");
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("portal: error: {e}");
+                    ExitCode::from(2)
+                }
+            }
+        }
         Command::Serve { output, port, bind, open } => {
             let options = ServeOptions {
                 output: output.unwrap_or_else(|| cli.root.join("public")),

@@ -8,4 +8,5 @@ mod cli;
 mod content;
 mod i18n;
 mod invalid;
+mod search;
 mod serve;

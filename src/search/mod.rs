@@ -4,7 +4,19 @@
 //! The pipeline hands this module plain `SearchDoc`s; it returns the files to write under the
 //! output folder (only `output` writes the site).
 
-use std::path::PathBuf;
+pub mod analyzer;
+pub mod export;
+pub mod index;
+pub mod lexicon;
+pub mod query;
+pub mod synthetic;
+
+use std::path::{Path, PathBuf};
+
+use crate::error::Error;
+
+pub use analyzer::{analyzer_for, analyzer_from_spec, LangAnalyzer};
+pub use query::{query_native, run_search_cli, Hit, NativeSearcher, QueryOptions, SearchResults};
 
 /// One retrievable unit: a section of a page (the text under one heading).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -27,4 +39,24 @@ pub struct SearchDoc {
 pub struct SearchFile {
     pub path: PathBuf,
     pub bytes: Vec<u8>,
+}
+
+/// Builds the Tantivy index of one language in `index_dir` (created or replaced) from `docs`,
+/// in their order, and returns the browser index files under `search/<lang>/`: the manifest
+/// `search/<lang>/index.js` and content-hashed shards. The files are byte-identical across
+/// runs for the same docs.
+pub fn build_language(lang: &str, docs: &[SearchDoc], index_dir: &Path) -> Result<Vec<SearchFile>, Error> {
+    build_language_with(lang, &analyzer_for(lang), docs, index_dir)
+}
+
+/// `build_language` with an explicit analyzer (a `portal.toml` override, see
+/// `analyzer::analyzer_from_spec`); queries use the analyzer recorded with the index.
+pub fn build_language_with(
+    lang: &str,
+    analyzer: &analyzer::LangAnalyzer,
+    docs: &[SearchDoc],
+    index_dir: &Path,
+) -> Result<Vec<SearchFile>, Error> {
+    let lexicon = index::build_index(analyzer, docs, index_dir)?;
+    export::export_index(lang, index_dir, docs, &lexicon)
 }

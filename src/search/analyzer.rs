@@ -1,0 +1,463 @@
+//! Text analysis per language: which Tantivy analyzer indexes a language, and the same chain
+//! split in two (surface forms, then surface -> indexed term) so that the build can record the
+//! lexicon the browser uses instead of shipping a stemmer.
+//!
+//! Chains (all drop tokens of 40 bytes or more, like Tantivy's default analyzer):
+//! - stemmer languages: simple tokenizer, lowercase, stop words (where Tantivy has a list),
+//!   Snowball stemmer, ASCII folding;
+//! - zh, ja, ko: [`CjkBigramTokenizer`], lowercase, ASCII folding;
+//! - any other language: simple tokenizer, lowercase, ASCII folding.
+
+use tantivy::tokenizer::{
+    AsciiFoldingFilter, Language, LowerCaser, RawTokenizer, RemoveLongFilter, SimpleTokenizer, Stemmer, StopWordFilter,
+    TextAnalyzer, Token, TokenStream, Tokenizer,
+};
+
+/// Tokens of this many UTF-8 bytes or more are dropped (Tantivy's default limit).
+pub const MAX_TOKEN_BYTES: usize = 40;
+
+/// How a language is analyzed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AnalyzerKind {
+    /// Tantivy's Snowball stemmer for this language.
+    Stemmed(Language),
+    /// Han, kana and Hangul as overlapping bigrams; other words as single tokens.
+    CjkBigram,
+    /// Lowercasing and ASCII folding only.
+    Folded,
+}
+
+/// The analyzer of one language, in the forms the index, the lexicon and the query need.
+#[derive(Debug, Clone)]
+pub struct LangAnalyzer {
+    pub kind: AnalyzerKind,
+    /// Name under which the full chain is registered in the Tantivy index.
+    pub name: String,
+    /// What `analyzer_from_spec` takes to make this analyzer again: a language code with a
+    /// stemmer, `cjk` or `folded`. Recorded next to the index.
+    pub spec: String,
+}
+
+/// One token as the reader typed or wrote it, lowercased: the lexicon key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Surface {
+    pub text: String,
+    /// Byte range in the analyzed text.
+    pub from: usize,
+    pub to: usize,
+    /// True for a bigram or lone character of Han, kana or Hangul, in a CJK language.
+    pub cjk: bool,
+}
+
+/// Picks the analyzer for a BCP 47 language code by its primary subtag (`pt-BR` -> Portuguese).
+pub fn analyzer_for(lang: &str) -> LangAnalyzer {
+    let primary = lang.split(['-', '_']).next().unwrap_or("").to_ascii_lowercase();
+    let kind = match primary.as_str() {
+        "zh" | "ja" | "ko" => AnalyzerKind::CjkBigram,
+        other => match stemmer_language(other) {
+            Some(language) => AnalyzerKind::Stemmed(language),
+            None => AnalyzerKind::Folded,
+        },
+    };
+    let (name, spec) = match kind {
+        AnalyzerKind::Stemmed(_) => (format!("portal_{primary}_stem"), primary),
+        AnalyzerKind::CjkBigram => ("portal_cjk_bigram".to_string(), "cjk".to_string()),
+        AnalyzerKind::Folded => ("portal_folded".to_string(), "folded".to_string()),
+    };
+    LangAnalyzer { kind, name, spec }
+}
+
+/// The analyzer named by a configuration value (a `portal.toml` override): `cjk`, `folded`,
+/// or a language code whose analyzer to borrow (`de` for Luxembourgish, say). `None` for a
+/// code without a stemmer or CJK analyzer, which is likely a typo.
+pub fn analyzer_from_spec(spec: &str) -> Option<LangAnalyzer> {
+    match spec {
+        "cjk" => Some(analyzer_for("zh")),
+        "folded" => Some(analyzer_for("und")),
+        code => {
+            let analyzer = analyzer_for(code);
+            (analyzer.kind != AnalyzerKind::Folded).then_some(analyzer)
+        }
+    }
+}
+
+fn stemmer_language(primary: &str) -> Option<Language> {
+    Some(match primary {
+        "ar" => Language::Arabic,
+        "da" => Language::Danish,
+        "nl" => Language::Dutch,
+        "en" => Language::English,
+        "fi" => Language::Finnish,
+        "fr" => Language::French,
+        "de" => Language::German,
+        "el" => Language::Greek,
+        "hu" => Language::Hungarian,
+        "it" => Language::Italian,
+        "no" | "nb" | "nn" => Language::Norwegian,
+        "pt" => Language::Portuguese,
+        "ro" => Language::Romanian,
+        "ru" => Language::Russian,
+        "es" => Language::Spanish,
+        "sv" => Language::Swedish,
+        "ta" => Language::Tamil,
+        "tr" => Language::Turkish,
+        _ => return None,
+    })
+}
+
+impl LangAnalyzer {
+    /// True when the tokenizer cuts Han, kana and Hangul into bigrams.
+    pub fn is_cjk(&self) -> bool {
+        self.kind == AnalyzerKind::CjkBigram
+    }
+
+    /// The full chain, registered in the Tantivy index for the text fields.
+    pub fn text_analyzer(&self) -> TextAnalyzer {
+        let builder = match self.kind {
+            AnalyzerKind::CjkBigram => TextAnalyzer::builder(CjkBigramTokenizer::default()).dynamic(),
+            _ => TextAnalyzer::builder(SimpleTokenizer::default()).dynamic(),
+        };
+        let builder = builder.filter_dynamic(RemoveLongFilter::limit(MAX_TOKEN_BYTES)).filter_dynamic(LowerCaser);
+        let builder = match self.kind {
+            AnalyzerKind::Stemmed(language) => {
+                let builder = match StopWordFilter::new(language) {
+                    Some(stop) => builder.filter_dynamic(stop),
+                    None => builder,
+                };
+                builder.filter_dynamic(Stemmer::new(language))
+            }
+            _ => builder,
+        };
+        builder.filter_dynamic(AsciiFoldingFilter).build()
+    }
+
+    /// Tokenizer and length limit only: raw tokens, lowercased by the caller on demand.
+    fn raw_analyzer(&self) -> TextAnalyzer {
+        let builder = match self.kind {
+            AnalyzerKind::CjkBigram => TextAnalyzer::builder(CjkBigramTokenizer::default()).dynamic(),
+            _ => TextAnalyzer::builder(SimpleTokenizer::default()).dynamic(),
+        };
+        builder.filter_dynamic(RemoveLongFilter::limit(MAX_TOKEN_BYTES)).build()
+    }
+
+    /// The first half of the chain: tokenizer, length limit, lowercasing.
+    fn surface_analyzer(&self) -> TextAnalyzer {
+        let builder = match self.kind {
+            AnalyzerKind::CjkBigram => TextAnalyzer::builder(CjkBigramTokenizer::default()).dynamic(),
+            _ => TextAnalyzer::builder(SimpleTokenizer::default()).dynamic(),
+        };
+        builder.filter_dynamic(RemoveLongFilter::limit(MAX_TOKEN_BYTES)).filter_dynamic(LowerCaser).build()
+    }
+
+    /// The second half of the chain, applied to one lowercased surface form.
+    fn term_analyzer(&self) -> TextAnalyzer {
+        let builder = TextAnalyzer::builder(RawTokenizer::default()).dynamic();
+        let builder = match self.kind {
+            AnalyzerKind::Stemmed(language) => {
+                let builder = match StopWordFilter::new(language) {
+                    Some(stop) => builder.filter_dynamic(stop),
+                    None => builder,
+                };
+                builder.filter_dynamic(Stemmer::new(language))
+            }
+            _ => builder,
+        };
+        builder.filter_dynamic(AsciiFoldingFilter).build()
+    }
+
+    /// A reusable analysis context (Tantivy analyzers need `&mut` and are costly to build).
+    pub fn session(&self) -> AnalysisSession {
+        AnalysisSession {
+            cjk: self.is_cjk(),
+            raw: self.raw_analyzer(),
+            surface: self.surface_analyzer(),
+            term: self.term_analyzer(),
+            fold: TextAnalyzer::builder(RawTokenizer::default()).filter(AsciiFoldingFilter).build(),
+        }
+    }
+}
+
+/// Analyzers of one language, ready to run many times.
+pub struct AnalysisSession {
+    /// Whether Han, kana and Hangul are cut into bigrams (and surfaces flagged `cjk`).
+    cjk: bool,
+    raw: TextAnalyzer,
+    surface: TextAnalyzer,
+    term: TextAnalyzer,
+    fold: TextAnalyzer,
+}
+
+impl AnalysisSession {
+    /// Tokens of `text` up to lowercasing: the forms a reader types.
+    pub fn surfaces(&mut self, text: &str) -> Vec<Surface> {
+        let mut out = Vec::new();
+        let mut stream = self.surface.token_stream(text);
+        while let Some(token) = stream.next() {
+            let cjk = self.cjk && token.text.chars().next().is_some_and(is_cjk_char);
+            out.push(Surface { text: token.text.clone(), from: token.offset_from, to: token.offset_to, cjk });
+        }
+        out
+    }
+
+    /// Calls `sink` with each raw token of `text` (before lowercasing): the cheap pass that
+    /// the lexicon uses, since almost every token has been seen before.
+    pub fn for_each_raw_token(&mut self, text: &str, mut sink: impl FnMut(&str)) {
+        let mut stream = self.raw.token_stream(text);
+        while let Some(token) = stream.next() {
+            sink(&token.text);
+        }
+    }
+
+    /// The indexed term of one lowercased surface form; `None` for a stop word.
+    pub fn term_of(&mut self, surface: &str) -> Option<String> {
+        let mut stream = self.term.token_stream(surface);
+        let term = stream.next().map(|token| token.text.clone());
+        // The raw tokenizer yields at most one token; filters never split it.
+        term.filter(|t| !t.is_empty())
+    }
+
+    /// Tantivy's ASCII folding of a string (`café` -> `cafe`).
+    pub fn fold(&mut self, text: &str) -> String {
+        let mut stream = self.fold.token_stream(text);
+        stream.next().map(|token| token.text.clone()).unwrap_or_default()
+    }
+}
+
+/// Tantivy's `LowerCaser` on one token: ASCII fast path, else per character (no final-sigma
+/// rule).
+pub fn lowercase(text: &str) -> String {
+    if text.is_ascii() {
+        text.to_ascii_lowercase()
+    } else {
+        text.chars().flat_map(char::to_lowercase).collect()
+    }
+}
+
+/// True for Han, kana and Hangul letters: the characters cut into bigrams.
+///
+/// The ranges are repeated in `search.js` (`isCjk`); keep them identical.
+pub fn is_cjk_char(c: char) -> bool {
+    let cp = c as u32;
+    let in_range = matches!(cp,
+        0x1100..=0x11FF      // Hangul Jamo
+        | 0x3005..=0x3007    // ideographic iteration mark, closing mark, number zero
+        | 0x3040..=0x30FF    // Hiragana, Katakana
+        | 0x3130..=0x318F    // Hangul compatibility Jamo
+        | 0x31F0..=0x31FF    // Katakana phonetic extensions
+        | 0x3400..=0x4DBF    // CJK extension A
+        | 0x4E00..=0x9FFF    // CJK unified ideographs
+        | 0xA960..=0xA97F    // Hangul Jamo extended A
+        | 0xAC00..=0xD7FF    // Hangul syllables, Jamo extended B
+        | 0xF900..=0xFAFF    // CJK compatibility ideographs
+        | 0xFF66..=0xFF9F    // halfwidth Katakana
+        | 0x20000..=0x3FFFF  // CJK extensions B and later
+    );
+    in_range && c.is_alphanumeric()
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum CharClass {
+    Cjk,
+    Word,
+    Separator,
+}
+
+fn class_of(c: char) -> CharClass {
+    if is_cjk_char(c) {
+        CharClass::Cjk
+    } else if c.is_alphanumeric() {
+        CharClass::Word
+    } else {
+        CharClass::Separator
+    }
+}
+
+/// Lucene's CJK bigram behaviour as a Tantivy tokenizer: a run of Han, kana or Hangul becomes
+/// overlapping bigrams (a run of one character stays a unigram); any other run of letters and
+/// digits is one token, as in Tantivy's simple tokenizer.
+///
+/// Tantivy's simple tokenizer keeps a whole Han run as one token, which the length limit then
+/// drops past 40 bytes (13 characters): a Chinese sentence would vanish from the index.
+#[derive(Clone, Default)]
+pub struct CjkBigramTokenizer {
+    token: Token,
+}
+
+/// Streams the tokens of one text; the token buffer is reused (no allocation per token).
+pub struct CjkBigramTokenStream<'a> {
+    text: &'a str,
+    chars: std::iter::Peekable<std::str::CharIndices<'a>>,
+    token: &'a mut Token,
+    /// Inside a CJK run: the byte range of the previous character, and whether the run has
+    /// produced a bigram yet (a run of one character is emitted as a unigram when it ends).
+    run: Option<(usize, usize, bool)>,
+}
+
+impl Tokenizer for CjkBigramTokenizer {
+    type TokenStream<'a> = CjkBigramTokenStream<'a>;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> CjkBigramTokenStream<'a> {
+        self.token.reset();
+        CjkBigramTokenStream { text, chars: text.char_indices().peekable(), token: &mut self.token, run: None }
+    }
+}
+
+impl CjkBigramTokenStream<'_> {
+    fn emit(&mut self, from: usize, to: usize) -> bool {
+        self.token.text.clear();
+        self.token.text.push_str(&self.text[from..to]);
+        self.token.offset_from = from;
+        self.token.offset_to = to;
+        self.token.position = self.token.position.wrapping_add(1);
+        true
+    }
+}
+
+impl TokenStream for CjkBigramTokenStream<'_> {
+    fn advance(&mut self) -> bool {
+        loop {
+            if let Some((from, to, emitted)) = self.run {
+                match self.chars.peek() {
+                    Some(&(offset, c)) if class_of(c) == CharClass::Cjk => {
+                        self.chars.next();
+                        let end = offset + c.len_utf8();
+                        self.run = Some((offset, end, true));
+                        return self.emit(from, end);
+                    }
+                    _ => {
+                        self.run = None;
+                        if !emitted {
+                            return self.emit(from, to);
+                        }
+                    }
+                }
+            }
+            let Some((offset, c)) = self.chars.next() else {
+                return false;
+            };
+            match class_of(c) {
+                CharClass::Separator => {}
+                CharClass::Cjk => self.run = Some((offset, offset + c.len_utf8(), false)),
+                CharClass::Word => {
+                    let mut end = offset + c.len_utf8();
+                    while let Some(&(next, c)) = self.chars.peek() {
+                        if class_of(c) != CharClass::Word {
+                            break;
+                        }
+                        end = next + c.len_utf8();
+                        self.chars.next();
+                    }
+                    return self.emit(offset, end);
+                }
+            }
+        }
+    }
+
+    fn token(&self) -> &Token {
+        self.token
+    }
+
+    fn token_mut(&mut self) -> &mut Token {
+        self.token
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn terms(lang: &str, text: &str) -> Vec<String> {
+        let mut analyzer = analyzer_for(lang).text_analyzer();
+        let mut stream = analyzer.token_stream(text);
+        let mut out = Vec::new();
+        while let Some(token) = stream.next() {
+            out.push(token.text.clone());
+        }
+        out
+    }
+
+    #[test]
+    fn picks_analyzer_by_primary_subtag() {
+        assert_eq!(analyzer_for("en").kind, AnalyzerKind::Stemmed(Language::English));
+        assert_eq!(analyzer_for("pt-BR").kind, AnalyzerKind::Stemmed(Language::Portuguese));
+        assert_eq!(analyzer_for("NL").kind, AnalyzerKind::Stemmed(Language::Dutch));
+        assert_eq!(analyzer_for("zh-Hant").kind, AnalyzerKind::CjkBigram);
+        assert_eq!(analyzer_for("ko").kind, AnalyzerKind::CjkBigram);
+        assert_eq!(analyzer_for("pl").kind, AnalyzerKind::Folded);
+    }
+
+    #[test]
+    fn specs_name_analyzers_and_reject_unknown_codes() {
+        for lang in ["en", "pt-BR", "zh", "pl"] {
+            let analyzer = analyzer_for(lang);
+            let again = analyzer_from_spec(&analyzer.spec).map(|a| a.kind);
+            assert_eq!(again, Some(analyzer.kind), "{lang}");
+        }
+        assert_eq!(analyzer_from_spec("de").map(|a| a.kind), Some(AnalyzerKind::Stemmed(Language::German)));
+        assert!(analyzer_from_spec("germna").is_none());
+    }
+
+    #[test]
+    fn cjk_runs_become_overlapping_bigrams_and_latin_words_stay_whole() {
+        assert_eq!(terms("zh", "网络安全"), ["网络", "络安", "安全"]);
+        assert_eq!(terms("zh", "用VPN连接，好"), ["用", "vpn", "连接", "好"]);
+        assert_eq!(terms("zh", "Windows 11 系统"), ["windows", "11", "系统"]);
+        assert_eq!(terms("ja", "ランサムウェア対策"), ["ラン", "ンサ", "サム", "ムウ", "ウェ", "ェア", "ア対", "対策"]);
+    }
+
+    /// Why the CJK tokenizer exists: Tantivy's default chain loses a long Han run entirely.
+    #[test]
+    fn default_tokenizer_drops_long_chinese_sentence_but_bigrams_keep_it() {
+        let sentence = "医院信息系统应当定期进行完整备份并且在发现勒索软件攻击迹象时立即断开网络连接";
+        let mut default = TextAnalyzer::builder(SimpleTokenizer::default())
+            .filter(RemoveLongFilter::limit(MAX_TOKEN_BYTES))
+            .filter(LowerCaser)
+            .build();
+        assert!(default.token_stream(sentence).next().is_none());
+        let bigrams = terms("zh", sentence);
+        assert!(bigrams.iter().any(|t| t == "勒索") && bigrams.iter().any(|t| t == "软件"));
+        assert_eq!(bigrams.len(), sentence.chars().count() - 1);
+    }
+
+    #[test]
+    fn cjk_offsets_point_at_the_characters() {
+        let mut session = analyzer_for("zh").session();
+        let text = "a 医院";
+        let surfaces = session.surfaces(text);
+        assert_eq!(surfaces.len(), 2);
+        assert_eq!(&text[surfaces[1].from..surfaces[1].to], "医院");
+        assert!(surfaces[1].cjk && !surfaces[0].cjk);
+    }
+
+    #[test]
+    fn stemmer_languages_stem_remove_stop_words_and_fold() {
+        assert_eq!(terms("en", "The Backups of hospitals"), ["backup", "hospit"]);
+        assert_eq!(terms("it", "la sicurezza delle città"), ["sicurezz", "citt"]);
+        assert_eq!(terms("pl", "Zażółć gęślą"), ["zazolc", "gesla"]);
+    }
+
+    #[test]
+    fn long_tokens_are_dropped_like_tantivy_does() {
+        let long = "a".repeat(MAX_TOKEN_BYTES);
+        assert_eq!(terms("en", &format!("ok {long} fine")), ["ok", "fine"]);
+    }
+
+    /// The lexicon relies on this: the full chain equals surfaces followed by `term_of`.
+    #[test]
+    fn split_chain_equals_full_chain() {
+        let samples = [
+            ("en", "Ransomware attacks on HOSPITALS: restoring backups, tested monthly. Naïve café"),
+            ("it", "Perché la sicurezza informatica è importante negli ospedali più piccoli?"),
+            ("nl", "De ziekenhuizen controleren hun back-ups één keer per maand."),
+            ("zh", "医院应定期测试备份，并使用VPN远程访问系统。勒索软件"),
+            ("pl", "Szpitale muszą regularnie testować kopie zapasowe. Łódź"),
+        ];
+        for (lang, text) in samples {
+            let analyzer = analyzer_for(lang);
+            let mut session = analyzer.session();
+            let split: Vec<String> =
+                session.surfaces(text).into_iter().filter_map(|s| session.term_of(&s.text)).collect();
+            assert_eq!(split, terms(lang, text), "{lang}");
+        }
+    }
+}

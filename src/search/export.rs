@@ -1,0 +1,448 @@
+//! Export of a language's Tantivy index to the browser index: classic scripts under
+//! `search/<lang>/` that register their data with `window.__portalSearch.register(lang, id,
+//! data)`, so that they load from file:// as well as over HTTP.
+//!
+//! Everything the browser scores with is read from the Tantivy index: the term dictionary,
+//! postings with term frequencies, field norm ids, token totals and the document count.
+//! Files:
+//! - `index.js` (fixed name): the manifest: statistics, shard boundaries, filter values;
+//! - `d-<hash>.js`: lexicon shards: key -> (term number, summed document frequency);
+//! - `p-<hash>.js`: postings shards, by term number: surfaces and per-field postings;
+//! - `m-<hash>.js`: document metadata batches (URL, titles, excerpt text, kind, audience);
+//! - `f-<hash>.js`: one filter (kind or audience value): its documents.
+//!
+//! Numbers in postings are base-64 varints (see `encode_varint`), decoded by `search.js`.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+use serde_json::{json, Value};
+use sha2::{Digest, Sha256};
+use tantivy::postings::Postings;
+use tantivy::schema::{Field, IndexRecordOption};
+use tantivy::{DocSet, Searcher, TERMINATED};
+
+use super::index::{open_index, search_error, Fields, TEXT_FIELDS};
+use super::lexicon::Lexicon;
+use super::query::{PREFIX_BOOST, PREFIX_MAX_TERMS, PREFIX_MIN_CHARS};
+use super::{SearchDoc, SearchFile};
+use crate::error::Error;
+
+/// Target raw size of a lexicon shard, in bytes.
+const DICT_SHARD_BYTES: usize = 16 * 1024;
+/// Target raw size of a postings shard (one term's postings are never split).
+const POSTINGS_SHARD_BYTES: usize = 32 * 1024;
+/// Target raw size of a metadata batch.
+const META_BATCH_BYTES: usize = 12 * 1024;
+/// Columns of section text kept for excerpts (the client shows about 180).
+pub const EXCERPT_WIDTH: usize = 240;
+/// Format version, checked by the client.
+const FORMAT_VERSION: u32 = 1;
+
+const VARINT_ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+/// Appends `value` as base-64 varint: 5 payload bits per character, least significant first;
+/// values 32..63 of a character mean "more characters follow".
+pub fn encode_varint(mut value: u64, out: &mut String) {
+    while value >= 32 {
+        out.push(VARINT_ALPHABET[(32 | (value & 31)) as usize] as char);
+        value >>= 5;
+    }
+    out.push(VARINT_ALPHABET[value as usize] as char);
+}
+
+/// One posting: document number (input order), term frequency, field norm id.
+type Posting = (u32, u32, u8);
+
+/// What the browser index needs from the Tantivy index.
+struct IndexData {
+    num_docs: u64,
+    total_tokens: [u64; 4],
+    /// Term -> postings per text field, sorted by document.
+    terms: BTreeMap<String, [Vec<Posting>; 4]>,
+    /// (field name, value) -> documents, sorted.
+    filters: BTreeMap<(String, String), Vec<u32>>,
+}
+
+fn read_index(searcher: &Searcher, fields: &Fields) -> Result<IndexData, Error> {
+    let err = |e: tantivy::TantivyError| search_error("read index", e);
+    let io = |e: std::io::Error| search_error("read index", e);
+    let mut data = IndexData { num_docs: 0, total_tokens: [0; 4], terms: BTreeMap::new(), filters: BTreeMap::new() };
+    for segment in searcher.segment_readers() {
+        data.num_docs += u64::from(segment.max_doc());
+        let ords = segment.fast_fields().u64("ord").map_err(err)?;
+        let ord_of = |doc: u32| ords.first(doc).unwrap_or(u64::MAX) as u32;
+        for (slot, field) in fields.text.iter().enumerate() {
+            let inverted = segment.inverted_index(*field).map_err(err)?;
+            data.total_tokens[slot] += inverted.total_num_tokens();
+            let norms = segment.get_fieldnorms_reader(*field).map_err(err)?;
+            let mut stream = inverted.terms().stream().map_err(io)?;
+            while let Some((key, info)) = stream.next() {
+                let term = String::from_utf8(key.to_vec()).map_err(|e| search_error("term", e))?;
+                let mut postings =
+                    inverted.read_postings_from_terminfo(info, IndexRecordOption::WithFreqs).map_err(io)?;
+                let list = &mut data.terms.entry(term).or_default()[slot];
+                let mut doc = postings.doc();
+                while doc != TERMINATED {
+                    list.push((ord_of(doc), postings.term_freq(), norms.fieldnorm_id(doc)));
+                    doc = postings.advance();
+                }
+            }
+        }
+        for (name, field) in [("kind", fields.kind), ("audience", fields.audience)] {
+            read_filter(segment, name, field, &ord_of, &mut data.filters)?;
+        }
+    }
+    for lists in data.terms.values_mut() {
+        for list in lists.iter_mut() {
+            list.sort_unstable();
+        }
+    }
+    for docs in data.filters.values_mut() {
+        docs.sort_unstable();
+    }
+    Ok(data)
+}
+
+fn read_filter(
+    segment: &tantivy::SegmentReader,
+    name: &str,
+    field: Field,
+    ord_of: &dyn Fn(u32) -> u32,
+    filters: &mut BTreeMap<(String, String), Vec<u32>>,
+) -> Result<(), Error> {
+    let io = |e: std::io::Error| search_error("read filters", e);
+    let inverted = segment.inverted_index(field).map_err(|e| search_error("read filters", e))?;
+    let mut stream = inverted.terms().stream().map_err(io)?;
+    while let Some((key, info)) = stream.next() {
+        let value = String::from_utf8(key.to_vec()).map_err(|e| search_error("filter value", e))?;
+        let mut postings = inverted.read_postings_from_terminfo(info, IndexRecordOption::Basic).map_err(io)?;
+        let docs = filters.entry((name.to_string(), value)).or_default();
+        let mut doc = postings.doc();
+        while doc != TERMINATED {
+            docs.push(ord_of(doc));
+            doc = postings.advance();
+        }
+    }
+    Ok(())
+}
+
+/// Tantivy's BM25 idf, operation for operation (`tantivy::query::bm25::idf` is private).
+pub fn tantivy_idf(doc_freq: u64, num_docs: u64) -> f32 {
+    let x = ((num_docs - doc_freq) as f32 + 0.5) / (doc_freq as f32 + 0.5);
+    (1.0 + x).ln()
+}
+
+/// The idf the client computes: the same f32 steps, the logarithm in f64 rounded to f32.
+fn client_idf(doc_freq: u64, num_docs: u64) -> f32 {
+    let x = ((num_docs - doc_freq) as f32 + 0.5) / (doc_freq as f32 + 0.5);
+    f64::from(1.0 + x).ln() as f32
+}
+
+/// Files being assembled: content-hashed names, sorted output.
+struct Files {
+    lang: String,
+    out: Vec<SearchFile>,
+}
+
+impl Files {
+    /// Wraps `data` in a register call, names the file by its hash; returns the hash.
+    fn add(&mut self, prefix: &str, id: &str, data: &Value) -> Result<String, Error> {
+        let script = register_script(&self.lang, id, data)?;
+        let digest = Sha256::digest(script.as_bytes());
+        let hash: String = digest.iter().take(5).map(|b| format!("{b:02x}")).collect();
+        self.out.push(SearchFile {
+            path: PathBuf::from("search").join(&self.lang).join(format!("{prefix}-{hash}.js")),
+            bytes: script.into_bytes(),
+        });
+        Ok(hash)
+    }
+}
+
+fn register_script(lang: &str, id: &str, data: &impl Serialize) -> Result<String, Error> {
+    let lang = serde_json::to_string(lang).map_err(|e| search_error("json", e))?;
+    let id = serde_json::to_string(id).map_err(|e| search_error("json", e))?;
+    let data = serde_json::to_string(data).map_err(|e| search_error("json", e))?;
+    Ok(format!("window.__portalSearch.register({lang},{id},{data});\n"))
+}
+
+/// Splits `items` into consecutive chunks of about `target` bytes (by `size`).
+fn chunk<T>(items: Vec<T>, target: usize, size: impl Fn(&T) -> usize) -> Vec<Vec<T>> {
+    let mut chunks = Vec::new();
+    let mut current = Vec::new();
+    let mut bytes = 0;
+    for item in items {
+        let item_bytes = size(&item);
+        if !current.is_empty() && bytes + item_bytes > target {
+            chunks.push(std::mem::take(&mut current));
+            bytes = 0;
+        }
+        bytes += item_bytes;
+        current.push(item);
+    }
+    if !current.is_empty() {
+        chunks.push(current);
+    }
+    chunks
+}
+
+fn utf16_cmp(a: &str, b: &str) -> std::cmp::Ordering {
+    a.encode_utf16().cmp(b.encode_utf16())
+}
+
+/// The section text kept for excerpts: about `EXCERPT_WIDTH` columns (a Han, kana or Hangul
+/// character counts two), cut at a space when there is one near the end.
+fn excerpt_source(body: &str) -> String {
+    let normalized: String = body.split_whitespace().collect::<Vec<_>>().join(" ");
+    let mut width = 0;
+    let mut end = normalized.len();
+    for (offset, c) in normalized.char_indices() {
+        width += if super::analyzer::is_cjk_char(c) { 2 } else { 1 };
+        if width > EXCERPT_WIDTH {
+            end = offset;
+            break;
+        }
+    }
+    if end == normalized.len() {
+        return normalized;
+    }
+    let cut = &normalized[..end];
+    match cut.rfind(' ') {
+        Some(space) if space > cut.len() * 3 / 4 => format!("{}…", &cut[..space]),
+        _ => format!("{cut}…"),
+    }
+}
+
+fn meta_size(doc: &SearchDoc) -> usize {
+    doc.url.len() + doc.section.len() + excerpt_source(&doc.body).len() + doc.page_title.len() / 4 + 16
+}
+
+/// Metadata rows of a batch: `[url, section, text, title, kind, audience]`, or, for a section
+/// of the same page as the row before, `[fragment, section, text]` (`#anchor` appended to the
+/// previous row's page URL, title, kind and audience repeated).
+fn meta_rows(batch: &[&SearchDoc]) -> Vec<Value> {
+    let mut rows = Vec::with_capacity(batch.len());
+    let mut previous: Option<&SearchDoc> = None;
+    for doc in batch {
+        let page = |d: &SearchDoc| d.url.split('#').next().unwrap_or("").to_string();
+        let continuation = previous.and_then(|p| {
+            let same = page(p) == page(doc)
+                && p.page_title == doc.page_title
+                && p.kind == doc.kind
+                && p.audience == doc.audience;
+            doc.url.strip_prefix(&page(doc)).filter(|rest| same && rest.starts_with('#')).map(str::to_string)
+        });
+        let text = excerpt_source(&doc.body);
+        rows.push(match continuation {
+            Some(fragment) => json!([fragment, doc.section, text]),
+            None => json!([doc.url, doc.section, text, doc.page_title, doc.kind, doc.audience]),
+        });
+        previous = Some(doc);
+    }
+    rows
+}
+
+/// Exports the index in `index_dir` to the files of `search/<lang>/`.
+pub fn export_index(
+    lang: &str,
+    index_dir: &Path,
+    docs: &[SearchDoc],
+    lexicon: &Lexicon,
+) -> Result<Vec<SearchFile>, Error> {
+    let (index, fields, analyzer) = open_index(lang, index_dir)?;
+    let reader = index.reader().map_err(|e| search_error("reader", e))?;
+    let data = read_index(&reader.searcher(), &fields)?;
+    let mut files = Files { lang: lang.to_string(), out: Vec::new() };
+    let manifest = json!({
+        "version": FORMAT_VERSION,
+        "lang": lang,
+        "tokenizer": if analyzer.is_cjk() { "cjk" } else { "simple" },
+        "docs": data.num_docs,
+        "fields": TEXT_FIELDS
+            .iter()
+            .zip(data.total_tokens)
+            .map(|((name, boost), tokens)| json!([name, boost, tokens]))
+            .collect::<Vec<_>>(),
+        "prefix": {
+            "minChars": PREFIX_MIN_CHARS,
+            "maxTerms": PREFIX_MAX_TERMS,
+            "boost": PREFIX_BOOST,
+        },
+        "idfFix": idf_fixes(&data),
+        "dict": write_lexicon(&mut files, &data, lexicon)?,
+        "postings": write_postings(&mut files, &data, lexicon)?,
+        "meta": write_metadata(&mut files, docs)?,
+        "filters": write_filters(&mut files, &data)?,
+    });
+    let script = register_script(lang, "manifest", &manifest)?;
+    files
+        .out
+        .push(SearchFile { path: PathBuf::from("search").join(lang).join("index.js"), bytes: script.into_bytes() });
+    let mut out = files.out;
+    out.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(out)
+}
+
+/// Appends a sorted document list as varint deltas (the first number absolute).
+fn encode_docs(docs: impl Iterator<Item = u32>, out: &mut String, mut extra: impl FnMut(usize, &mut String)) {
+    let mut previous = 0u32;
+    for (i, doc) in docs.enumerate() {
+        encode_varint(u64::from(if i == 0 { doc } else { doc - previous }), out);
+        extra(i, out);
+        previous = doc;
+    }
+}
+
+/// Lexicon shards: rows `[key, term, rank, term, rank, ...]`, keys in UTF-16 order so that
+/// the client can compare with `<`. Terms are numbered in Tantivy's term order (bytes), which
+/// also breaks ties between prefix expansions; rank is the summed document frequency.
+/// Returns the manifest's `[[first key, hash], ...]`.
+fn write_lexicon(files: &mut Files, data: &IndexData, lexicon: &Lexicon) -> Result<Vec<Value>, Error> {
+    let term_numbers: BTreeMap<&str, usize> =
+        data.terms.keys().enumerate().map(|(n, term)| (term.as_str(), n)).collect();
+    let ranks: Vec<u64> = data.terms.values().map(|lists| lists.iter().map(|l| l.len() as u64).sum()).collect();
+    let mut keys: Vec<(&String, Vec<usize>)> = lexicon
+        .keys
+        .iter()
+        .map(|(key, terms)| {
+            let numbers = terms.iter().filter_map(|t| term_numbers.get(t.as_str()).copied());
+            (key, numbers.collect::<Vec<_>>())
+        })
+        .filter(|(_, numbers)| !numbers.is_empty())
+        .collect();
+    keys.sort_by(|a, b| utf16_cmp(a.0, b.0));
+    let chunks = chunk(keys, DICT_SHARD_BYTES, |(key, numbers)| key.len() + 12 * numbers.len() + 6);
+    let mut index = Vec::new();
+    for (n, entries) in chunks.into_iter().enumerate() {
+        let first = entries[0].0.clone();
+        let rows: Vec<Value> = entries
+            .into_iter()
+            .map(|(key, numbers)| {
+                let mut row = vec![json!(key)];
+                for number in numbers {
+                    row.push(json!(number));
+                    row.push(json!(ranks[number]));
+                }
+                Value::Array(row)
+            })
+            .collect();
+        let hash = files.add("d", &format!("d{n}"), &Value::Array(rows))?;
+        index.push(json!([first, hash]));
+    }
+    Ok(index)
+}
+
+/// Postings shards by term number: `{first, terms: [[surfaces, title, headings, description,
+/// body], ...]}`, each field's postings as varints `doc delta, tf - 1, field norm id`.
+/// Returns the manifest's `[[first term, hash], ...]`.
+fn write_postings(files: &mut Files, data: &IndexData, lexicon: &Lexicon) -> Result<Vec<Value>, Error> {
+    let surfaces = lexicon.surfaces_by_term();
+    let records: Vec<Value> = data
+        .terms
+        .iter()
+        .map(|(term, lists)| {
+            let mut row = vec![json!(surfaces.get(term.as_str()).cloned().unwrap_or_default())];
+            for list in lists {
+                let mut encoded = String::new();
+                encode_docs(list.iter().map(|p| p.0), &mut encoded, |i, out| {
+                    encode_varint(u64::from(list[i].1.saturating_sub(1)), out);
+                    encode_varint(u64::from(list[i].2), out);
+                });
+                row.push(json!(encoded));
+            }
+            Value::Array(row)
+        })
+        .collect();
+    let mut index = Vec::new();
+    let mut first = 0usize;
+    for (n, rows) in chunk(records, POSTINGS_SHARD_BYTES, |v| v.to_string().len()).into_iter().enumerate() {
+        let count = rows.len();
+        let hash = files.add("p", &format!("p{n}"), &json!({ "first": first, "terms": rows }))?;
+        index.push(json!([first, hash]));
+        first += count;
+    }
+    Ok(index)
+}
+
+/// Metadata batches in document order. Returns the manifest's `[[first doc, hash], ...]`.
+fn write_metadata(files: &mut Files, docs: &[SearchDoc]) -> Result<Vec<Value>, Error> {
+    let mut index = Vec::new();
+    let mut first = 0usize;
+    for (n, batch) in chunk(docs.iter().collect(), META_BATCH_BYTES, |d| meta_size(d)).into_iter().enumerate() {
+        let count = batch.len();
+        let hash = files.add("m", &format!("m{n}"), &json!({ "first": first, "docs": meta_rows(&batch) }))?;
+        index.push(json!([first, hash]));
+        first += count;
+    }
+    Ok(index)
+}
+
+/// One file per kind or audience value (its documents as varint deltas). Returns the
+/// manifest's `{kind: [[value, count, hash], ...], audience: [...]}`.
+fn write_filters(files: &mut Files, data: &IndexData) -> Result<BTreeMap<String, Vec<Value>>, Error> {
+    let mut filters: BTreeMap<String, Vec<Value>> = BTreeMap::new();
+    for ((name, value), docs) in &data.filters {
+        let mut encoded = String::new();
+        encode_docs(docs.iter().copied(), &mut encoded, |_, _| {});
+        let hash = files.add("f", &format!("f:{name}:{value}"), &json!(encoded))?;
+        filters.entry(name.clone()).or_default().push(json!([value, docs.len(), hash]));
+    }
+    Ok(filters)
+}
+
+/// Idf values where the client's f64 logarithm would round differently from Tantivy's f32:
+/// `[[doc freq, f32 bits], ...]`.
+fn idf_fixes(data: &IndexData) -> Vec<Value> {
+    let mut doc_freqs: Vec<u64> =
+        data.terms.values().flat_map(|lists| lists.iter().map(|l| l.len() as u64)).filter(|&n| n > 0).collect();
+    doc_freqs.sort_unstable();
+    doc_freqs.dedup();
+    doc_freqs
+        .into_iter()
+        .filter(|&df| tantivy_idf(df, data.num_docs).to_bits() != client_idf(df, data.num_docs).to_bits())
+        .map(|df| json!([df, tantivy_idf(df, data.num_docs).to_bits()]))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn varints_use_five_bits_per_character() {
+        let mut out = String::new();
+        for value in [0, 31, 32, 1000] {
+            encode_varint(value, &mut out);
+        }
+        // 0 -> A, 31 -> f, 32 -> gB (0|32, 1), 1000 -> 8f (8|32, 31)
+        assert_eq!(out, "AfgBof");
+    }
+
+    #[test]
+    fn excerpt_source_is_cut_at_a_space() {
+        let body = "word ".repeat(200);
+        let excerpt = excerpt_source(&body);
+        assert!(excerpt.ends_with("word…"));
+        assert!(excerpt.chars().count() <= EXCERPT_WIDTH + 1);
+    }
+
+    /// The client embeds Tantivy's field norm table; it must be Tantivy's, entry for entry.
+    #[test]
+    fn client_fieldnorm_table_is_tantivys() {
+        let script = include_str!("../../themes/default/static/js/search.js");
+        let start = script.find("FIELDNORM_TABLE = [").expect("table in search.js") + "FIELDNORM_TABLE = [".len();
+        let end = start + script[start..].find(']').expect("end of table");
+        let table: Vec<u32> = script[start..end].split(',').map(|n| n.trim().parse().expect("a number")).collect();
+        let tantivy: Vec<u32> = (0..=255u8).map(tantivy::fieldnorm::FieldNormReader::id_to_fieldnorm).collect();
+        assert_eq!(table, tantivy);
+    }
+
+    #[test]
+    fn client_idf_differs_from_tantivy_only_in_the_last_bit() {
+        for df in 1..5000u64 {
+            let (a, b) = (tantivy_idf(df, 5000), client_idf(df, 5000));
+            assert!((a.to_bits() as i64 - b.to_bits() as i64).abs() <= 1, "{df}");
+        }
+    }
+}

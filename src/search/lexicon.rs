@@ -1,0 +1,164 @@
+//! The lexicon: every lowercased surface form seen at build time mapped to the term it was
+//! indexed as. Queries go through it (natively and in the browser) so that the browser needs
+//! neither a stemmer nor a dictionary, and both sides map the same words to the same terms.
+//!
+//! A key is a surface form or its ASCII folding (so `citta` typed without the accent finds
+//! the term of `città`). A key maps to every term of the surfaces that produce it.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use super::analyzer::{lowercase, AnalysisSession};
+use crate::error::Error;
+
+/// File name of the lexicon next to the Tantivy index.
+pub const LEXICON_FILE: &str = "lexicon.json";
+
+/// Surface forms and the terms they were indexed as.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Lexicon {
+    /// Lowercased surface form -> indexed term (a function: the analyzer is deterministic).
+    pub surfaces: BTreeMap<String, String>,
+    /// Key (surface or its folding) -> terms, derived from `surfaces`.
+    #[serde(skip)]
+    pub keys: BTreeMap<String, BTreeSet<String>>,
+}
+
+/// Collects surfaces while texts are analyzed.
+pub struct LexiconBuilder {
+    surfaces: HashMap<String, String>,
+    /// Raw tokens already handled (most tokens repeat, so most work is this one lookup).
+    seen_raw: HashSet<String>,
+}
+
+impl LexiconBuilder {
+    pub fn new() -> Self {
+        LexiconBuilder { surfaces: HashMap::new(), seen_raw: HashSet::new() }
+    }
+
+    /// Records the surfaces of one indexed text.
+    pub fn add_text(&mut self, session: &mut AnalysisSession, text: &str) {
+        let mut fresh: Vec<String> = Vec::new();
+        session.for_each_raw_token(text, |raw| {
+            if !self.seen_raw.contains(raw) {
+                self.seen_raw.insert(raw.to_string());
+                fresh.push(raw.to_string());
+            }
+        });
+        for raw in fresh {
+            let surface = lowercase(&raw);
+            if self.surfaces.contains_key(&surface) {
+                continue;
+            }
+            // A stop word has no term: it stays out of the lexicon.
+            if let Some(term) = session.term_of(&surface) {
+                self.surfaces.insert(surface, term);
+            }
+        }
+    }
+
+    pub fn finish(self, session: &mut AnalysisSession) -> Lexicon {
+        Lexicon::from_surfaces(self.surfaces.into_iter().collect(), session)
+    }
+}
+
+impl Default for LexiconBuilder {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Lexicon {
+    /// Derives the key map (surfaces plus their ASCII foldings).
+    pub fn from_surfaces(surfaces: BTreeMap<String, String>, session: &mut AnalysisSession) -> Self {
+        let mut keys: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+        for (surface, term) in &surfaces {
+            keys.entry(surface.clone()).or_default().insert(term.clone());
+            let folded = session.fold(surface);
+            if !folded.is_empty() && folded != *surface {
+                keys.entry(folded).or_default().insert(term.clone());
+            }
+        }
+        Lexicon { surfaces, keys }
+    }
+
+    /// The terms a query word (lowercased) stands for, sorted; empty when never seen.
+    pub fn lookup(&self, key: &str) -> Vec<String> {
+        self.keys.get(key).map(|terms| terms.iter().cloned().collect()).unwrap_or_default()
+    }
+
+    /// All terms of the keys that start with `prefix`, sorted and deduplicated.
+    pub fn terms_with_key_prefix(&self, prefix: &str) -> BTreeSet<String> {
+        let mut out = BTreeSet::new();
+        for (key, terms) in self.keys.range(prefix.to_string()..) {
+            if !key.starts_with(prefix) {
+                break;
+            }
+            out.extend(terms.iter().cloned());
+        }
+        out
+    }
+
+    /// Term -> the surfaces indexed as it (for highlighting excerpts).
+    pub fn surfaces_by_term(&self) -> BTreeMap<&str, Vec<&str>> {
+        let mut out: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+        for (surface, term) in &self.surfaces {
+            out.entry(term.as_str()).or_default().push(surface.as_str());
+        }
+        out
+    }
+
+    pub fn write(&self, index_dir: &Path) -> Result<(), Error> {
+        let path = index_dir.join(LEXICON_FILE);
+        let bytes = serde_json::to_vec(&self.surfaces).map_err(|e| Error::Search(e.to_string()))?;
+        std::fs::write(&path, bytes).map_err(|e| Error::io(&path, e))
+    }
+
+    pub fn load(index_dir: &Path, session: &mut AnalysisSession) -> Result<Self, Error> {
+        let path = index_dir.join(LEXICON_FILE);
+        let bytes = std::fs::read(&path).map_err(|e| Error::io(&path, e))?;
+        let surfaces: BTreeMap<String, String> =
+            serde_json::from_slice(&bytes).map_err(|e| Error::Search(format!("{}: {e}", path.display())))?;
+        Ok(Lexicon::from_surfaces(surfaces, session))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::search::analyzer::analyzer_for;
+
+    fn lexicon(lang: &str, texts: &[&str]) -> Lexicon {
+        let mut session = analyzer_for(lang).session();
+        let mut builder = LexiconBuilder::new();
+        for text in texts {
+            builder.add_text(&mut session, text);
+        }
+        builder.finish(&mut session)
+    }
+
+    #[test]
+    fn surfaces_map_to_stemmed_terms_and_stop_words_are_absent() {
+        let lexicon = lexicon("en", &["The backups", "Backup hospitals"]);
+        assert_eq!(lexicon.lookup("backups"), ["backup"]);
+        assert_eq!(lexicon.lookup("backup"), ["backup"]);
+        assert!(lexicon.lookup("the").is_empty());
+        assert!(lexicon.lookup("hospital").is_empty(), "never seen as a surface");
+    }
+
+    #[test]
+    fn folded_key_finds_accented_surface() {
+        let lexicon = lexicon("it", &["la città", "attività"]);
+        assert_eq!(lexicon.lookup("citta"), lexicon.lookup("città"));
+        assert!(!lexicon.lookup("attivita").is_empty());
+    }
+
+    #[test]
+    fn prefix_collects_terms_of_all_keys() {
+        let lexicon = lexicon("en", &["backups backed background bacon"]);
+        let terms = lexicon.terms_with_key_prefix("back");
+        assert_eq!(terms.into_iter().collect::<Vec<_>>(), ["back", "background", "backup"]);
+    }
+}
