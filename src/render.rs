@@ -77,6 +77,8 @@ struct PageCtx {
     download: Option<String>,
     task_count: usize,
     is_section: bool,
+    /// The page's structured tool (self-assessment, module, lesson, checklist), if any.
+    tool: Option<crate::tools::ToolCtx>,
 }
 
 /// Renders every body; the result is indexed like `site.routes.routes`.
@@ -340,6 +342,7 @@ impl Site {
         theme: &Theme,
         index: usize,
         body: &Rendered,
+        tool: Option<&crate::tools::ToolCtx>,
     ) -> Result<String, Diagnostic> {
         let route = &self.routes.routes[index];
         let page = &self.content.pages[route.page];
@@ -367,6 +370,7 @@ impl Site {
                 download,
                 task_count: body.task_count,
                 is_section: page.is_section(),
+                tool: tool.cloned(),
             },
         );
         ctx.insert("noindex", &route.fallback);
