@@ -45,3 +45,13 @@ fn bundled_portal_in_chromium_over_file_and_http() {
     t.build_ok();
     run_node("site.mjs", &t.public());
 }
+
+#[test]
+fn tools_in_chromium_over_file_and_http() {
+    if !browser_available() {
+        return;
+    }
+    let t = SiteTest::bundled();
+    t.build_ok();
+    run_node("tools.mjs", &t.public());
+}
