@@ -6,3 +6,4 @@ mod browser;
 mod build;
 mod cli;
 mod invalid;
+mod tools;
