@@ -258,6 +258,9 @@ try {
         if (await page.$eval("[data-quiz-result]", (r) => r.classList.contains("is-passed"))) problems.push("a failed quiz passed");
         if (!(await page.isHidden("[data-certificate]"))) problems.push("certificate after a failed quiz");
         if (!(await page.textContent("[data-score]")).includes("0%")) problems.push("score of a failed quiz is not 0%");
+        if (!(await page.isHidden("[data-action='check']")) || !(await page.isVisible("[data-action='retry']"))) {
+          problems.push("after checking, the quiz does not offer to try again");
+        }
 
         // Pass: every answer right.
         await page.click("[data-action='retry']");
@@ -283,11 +286,12 @@ try {
         await page.click("[data-certificate] button[data-action='print']");
         if ((await page.getAttribute("html", "data-print")) !== "certificate") problems.push("certificate print mode not set");
         await page.emulateMedia({ media: "print" });
-        const visible = await page.evaluate(() => [
-          getComputedStyle(document.querySelector(".certificate h2")).visibility,
-          getComputedStyle(document.querySelector(".page-header h1")).visibility,
-        ]);
-        if (visible[0] !== "visible" || visible[1] !== "hidden") problems.push(`certificate print view: ${visible}`);
+        if (!(await page.isVisible(".certificate h2")) || !(await page.isVisible(".certificate-module"))) {
+          problems.push("certificate print view hides the certificate");
+        }
+        for (const css of [".page-header h1", ".site-header", "#quiz", ".lesson-list"]) {
+          if (!(await page.isHidden(css))) problems.push(`certificate print view shows ${css}`);
+        }
         await page.emulateMedia({ media: "screen" });
 
         // Kept on reload, then erased.
@@ -314,6 +318,20 @@ try {
       const advice = await plain.$$eval(".assessment-static .question-advice", (l) => l.length);
       if (items !== 20 || advice !== 20) problems.push(`${items} questions and ${advice} pieces of advice listed`);
       if (!(await plain.isHidden("#assessment-form"))) problems.push("the form shows without script");
+      if (!(await plain.isHidden("[data-tool-data]"))) problems.push("answer controls show without script");
+      return problems;
+    });
+    await t.step(`${mode} training module and checklist without JavaScript`, async () => {
+      const problems = await visit(plain, base + MODULE("en"));
+      if (!(await plain.isVisible("[data-needs-script]"))) problems.push("no notice that the quiz needs script");
+      for (const css of ["[data-quiz-form]", "[data-tool-data]", "[data-certificate]"]) {
+        if (!(await plain.isHidden(css))) problems.push(`${css} shows without script`);
+      }
+      if ((await plain.$$eval("li[data-lesson] a", (l) => l.length)) < 3) problems.push("lessons not listed");
+      problems.push(...(await visit(plain, base + CHECKLIST("en"))));
+      if (!(await plain.isHidden("[data-checklist]"))) problems.push("checklist controls show without script");
+      problems.push(...(await visit(plain, base + TEMPLATE("en"))));
+      if (!(await plain.isHidden("[data-print-actions]"))) problems.push("print button shows without script");
       return problems;
     });
     await noScript.close();
