@@ -117,7 +117,7 @@ fn module_page_has_lessons_quiz_certificate_and_escaped_data() {
     let page = t.html("en/training/basics/index.html");
     let data = json_block(&page, "training-data");
     assert_eq!(
-        data["quiz"]["questions"][1]["options"][0]["title"],
+        data["quiz"]["questions"][1]["options"][0]["text"],
         "A <b>bold</b> & </script>"
     );
     assert_eq!(data["quiz"]["pass_mark"], 50);

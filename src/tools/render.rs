@@ -24,6 +24,7 @@ pub struct ToolCtx {
     pub lesson: Option<LessonView>,
 }
 
+/// A self-assessment as the template and script see it: themes with their questions nested.
 #[derive(Debug, Clone, Serialize)]
 pub struct AssessmentView {
     pub answers: Vec<AnswerView>,
@@ -32,6 +33,7 @@ pub struct AssessmentView {
     pub max_points: i64,
 }
 
+/// One step of the answer scale.
 #[derive(Debug, Clone, Serialize)]
 pub struct AnswerView {
     pub id: String,
@@ -39,6 +41,7 @@ pub struct AnswerView {
     pub points: i64,
 }
 
+/// A theme and its questions, in the definition's order.
 #[derive(Debug, Clone, Serialize)]
 pub struct ThemeView {
     pub id: String,
@@ -46,6 +49,7 @@ pub struct ThemeView {
     pub questions: Vec<QuestionView>,
 }
 
+/// A question with its advice and resolved links.
 #[derive(Debug, Clone, Serialize)]
 pub struct QuestionView {
     pub id: String,
@@ -55,6 +59,7 @@ pub struct QuestionView {
     pub links: Vec<LinkView>,
 }
 
+/// A link: its title and a URL relative to the page.
 #[derive(Debug, Clone, Serialize)]
 pub struct LinkView {
     pub title: String,
@@ -74,6 +79,7 @@ pub struct ModuleView {
     pub quiz: Option<QuizView>,
 }
 
+/// A lesson in a module's list.
 #[derive(Debug, Clone, Serialize)]
 pub struct LessonItem {
     /// The lesson's file name without `.md`, the same in every language.
@@ -91,19 +97,28 @@ pub struct LessonView {
     pub count: usize,
 }
 
+/// A quiz as the template and script see it.
 #[derive(Debug, Clone, Serialize)]
 pub struct QuizView {
     pub pass_mark: i64,
     pub questions: Vec<QuizQuestionView>,
 }
 
+/// A quiz question with its options, correct option and explanation.
 #[derive(Debug, Clone, Serialize)]
 pub struct QuizQuestionView {
     pub id: String,
     pub text: String,
     pub correct: String,
     pub explanation: String,
-    pub options: Vec<LinkView>,
+    pub options: Vec<OptionView>,
+}
+
+/// One option of a quiz question.
+#[derive(Debug, Clone, Serialize)]
+pub struct OptionView {
+    pub id: String,
+    pub text: String,
 }
 
 /// JSON that can sit inside `<script type="application/json">`: `<`, `>` and `&` escaped as
@@ -298,9 +313,9 @@ fn module_view(site: &Site, from: usize, module: usize, loaded: Option<&Loaded>)
                     options: q
                         .options
                         .iter()
-                        .map(|o| LinkView {
-                            title: o.text.clone(),
-                            url: o.id.get_ref().clone(),
+                        .map(|o| OptionView {
+                            id: o.id.get_ref().clone(),
+                            text: o.text.clone(),
                         })
                         .collect(),
                 })

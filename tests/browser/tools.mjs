@@ -248,8 +248,8 @@ try {
 
         // Fail: every answer wrong.
         for (const q of data.quiz.questions) {
-          const wrong = q.options.find((o) => o.url !== q.correct);
-          await page.check(`input[name="quiz-${q.id}"][value="${wrong.url}"]`);
+          const wrong = q.options.find((o) => o.id !== q.correct);
+          await page.check(`input[name="quiz-${q.id}"][value="${wrong.id}"]`);
         }
         await page.click("[data-quiz-form] button[type=submit]");
         const wrongCount = await page.$$eval(".quiz-feedback.is-incorrect:not([hidden])", (l) => l.length);

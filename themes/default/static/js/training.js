@@ -148,10 +148,10 @@
       const feedback = fieldset.querySelector("[data-feedback]");
       const right = chosen[q.id] === q.correct;
       if (right) correct += 1;
-      const option = q.options.find((o) => o.url === q.correct);
+      const option = q.options.find((o) => o.id === q.correct);
       const verdict = document.createElement("p");
       verdict.className = "quiz-verdict";
-      verdict.textContent = right ? msg("correct") : msg("incorrect", { answer: option ? option.title : q.correct });
+      verdict.textContent = right ? msg("correct") : msg("incorrect", { answer: option ? option.text : q.correct });
       const explanation = document.createElement("p");
       explanation.textContent = q.explanation;
       feedback.replaceChildren(verdict, explanation);
