@@ -7,8 +7,7 @@
 // error; axe-core on every tool page in every language, before and after completing.
 import fs from "node:fs";
 import path from "node:path";
-import { createRequire } from "node:module";
-import { launch, serve, fileBase, guardedPage, visit, runner } from "./lib.mjs";
+import { launch, serve, fileBase, guardedPage, visit, axe, runner } from "./lib.mjs";
 
 const site = process.argv[2];
 const t = runner();
@@ -43,19 +42,6 @@ function watchRequests(page, base) {
     }
   });
   return seen;
-}
-
-const AXE_SOURCE = fs.readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
-
-/** axe-core violations (default rules), like lib.mjs's axe(), but without axe's preload of the
- * stylesheets: over file:// Chromium blocks those XHRs and logs console errors that arrive
- * asynchronously and would be counted as the page's own problems. */
-async function axeViolations(page) {
-  await page.evaluate(AXE_SOURCE);
-  return page.evaluate(async () => {
-    const result = await window.axe.run(document, { resultTypes: ["violations"], preload: false });
-    return result.violations.map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.slice(0, 3).map((n) => n.target.join(" ")).join(", ")}`);
-  });
 }
 
 async function assessmentData(page) {
@@ -121,7 +107,7 @@ try {
         await t.step(`${mode} ${lang} ${type} initial (${rel})`, async () => {
           await context.clearCookies();
           const problems = await visit(page, base + rel);
-          if (mode === "file") problems.push(...(await axeViolations(page)));
+          if (mode === "file") problems.push(...(await axe(page)));
           return problems;
         });
       }
@@ -142,7 +128,7 @@ try {
         if (page.url() !== base + rel) problems.push(`the URL changed: ${page.url()}`);
         const stored = await page.evaluate((k) => window.localStorage.getItem(k), `hcp:assessment:${lang}/tools/self-assessment`);
         if (!stored || !stored.includes('"done":true')) problems.push(`not saved on the device: ${stored}`);
-        if (mode === "file") problems.push(...(await axeViolations(page)).map((v) => `axe after completing: ${v}`));
+        if (mode === "file") problems.push(...(await axe(page)).map((v) => `axe after completing: ${v}`));
 
         // Saved on the device: a reload shows the same result.
         await page.reload();
@@ -279,7 +265,7 @@ try {
         if (!certificate.includes(data.title)) problems.push("certificate lacks the module title");
         if (!/\d/.test(await page.textContent("[data-certificate-details]"))) problems.push("certificate lacks the date");
         if (page.url() !== base + rel + "#quiz") problems.push(`the URL changed: ${page.url()}`);
-        if (mode === "file") problems.push(...(await axeViolations(page)).map((v) => `axe after completing: ${v}`));
+        if (mode === "file") problems.push(...(await axe(page)).map((v) => `axe after completing: ${v}`));
 
         // The name is typed for the printout only: never stored.
         await page.fill("#certificate-name", "Dr. Test Name");
