@@ -155,14 +155,14 @@ pub fn build(options: &BuildOptions) -> Result<Report> {
                 .par_iter()
                 .enumerate()
                 .map(|(i, route)| {
-                    site.render_route(theme, i, &bodies[i], tools.route(i))
-                        .map(|html| {
-                            OutputFile::new(
-                                route.url.clone(),
-                                html.into_bytes(),
-                                site.content.pages[route.page].file.clone(),
-                            )
-                        })
+                    let tool = tools.route(i);
+                    site.render_route(theme, i, &bodies[i], tool).map(|html| {
+                        OutputFile::new(
+                            route.url.clone(),
+                            html.into_bytes(),
+                            site.content.pages[route.page].file.clone(),
+                        )
+                    })
                 })
                 .collect();
             let extra = site
