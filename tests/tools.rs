@@ -260,3 +260,25 @@ fn unknown_key_in_a_definition_names_its_line() {
     let err = assert_build_fails(&t, &["content/en/tools/self-assessment.toml:29:"]);
     assert!(err.contains("unknown field `hint`"), "{err}");
 }
+
+#[test]
+fn untranslated_tool_page_shows_the_source_tool_marked_as_such() {
+    let t = SiteTest::fixture("tools");
+    for file in ["self-assessment.md", "self-assessment.toml"] {
+        std::fs::remove_file(t.root.join("content/it/tools").join(file)).unwrap();
+    }
+    t.build_ok();
+    let page = t.html("it/tools/self-assessment.html");
+    assert_eq!(attr(&page, "#assessment", "lang").as_deref(), Some("en"));
+    assert_eq!(
+        attr(&page, "#assessment", "data-storage-key").as_deref(),
+        Some("hcp:assessment:it/tools/self-assessment"),
+        "the Italian URL keeps its own answers"
+    );
+    let data = json_block(&page, "assessment-data");
+    assert_eq!(data["answers"][0]["label"], "Yes");
+    assert_eq!(
+        data["themes"][0]["questions"][0]["links"][0]["url"],
+        "../guidance/backups.html"
+    );
+}
