@@ -288,12 +288,15 @@ pub fn resolve_link(
     dest: &str,
 ) -> Result<String, String> {
     let route = &site.routes.routes[index];
-    if dest.starts_with("https://") || dest.starts_with("mailto:") {
+    // `https:`, `mailto:`, `tel:` and other schemes lead off the site, as in Markdown.
+    let scheme_end = dest.find(':');
+    let path_start = dest.find(['/', '#', '?']).unwrap_or(dest.len());
+    if scheme_end.is_some_and(|i| i > 0 && i < path_start) {
         return Ok(dest.to_string());
     }
-    if dest.starts_with('/') || dest.contains("://") {
+    if dest.starts_with('/') {
         return Err(format!(
-            "`{dest}` must be a relative link to a page (e.g. ../guidance/backups.md) or an https:// address"
+            "`{dest}` is an absolute path: write a relative link (e.g. ../guidance/backups.md) so the site also works from disk"
         ));
     }
     let (path, anchor) = match dest.split_once('#') {
