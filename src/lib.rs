@@ -114,6 +114,10 @@ pub fn build(options: &BuildOptions) -> Result<Report> {
     diagnostics.extend(render::check_anchors(&site, &bodies));
     clock.lap("markdown");
 
+    let tools = tools::load_tools(&site, &bodies);
+    diagnostics.extend(tools.diagnostics.iter().cloned());
+    clock.lap("tools");
+
     let mut files: Vec<OutputFile> = Vec::new();
     if let Some(theme) = &theme {
         let mut missing = Vec::new();
@@ -143,7 +147,8 @@ pub fn build(options: &BuildOptions) -> Result<Report> {
                 .par_iter()
                 .enumerate()
                 .map(|(i, route)| {
-                    site.render_route(theme, i, &bodies[i]).map(|html| {
+                    let tool = tools.route(i);
+                    site.render_route(theme, i, &bodies[i], tool).map(|html| {
                         OutputFile::new(
                             route.url.clone(),
                             html.into_bytes(),

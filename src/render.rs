@@ -78,6 +78,8 @@ struct PageCtx {
     download: Option<String>,
     task_count: usize,
     is_section: bool,
+    /// The page's structured tool (self-assessment, module, lesson, checklist), if any.
+    tool: Option<crate::tools::ToolCtx>,
 }
 
 /// Renders every body; the result is indexed like `site.routes.routes`.
@@ -285,7 +287,13 @@ impl Site {
     }
 
     /// Renders one route with its template.
-    pub fn render_route(&self, theme: &Theme, index: usize, body: &Rendered) -> Result<String, Diagnostic> {
+    pub fn render_route(
+        &self,
+        theme: &Theme,
+        index: usize,
+        body: &Rendered,
+        tool: Option<&crate::tools::ToolCtx>,
+    ) -> Result<String, Diagnostic> {
         let route = &self.routes.routes[index];
         let page = &self.content.pages[route.page];
         let url = &route.url;
@@ -312,6 +320,7 @@ impl Site {
                 download,
                 task_count: body.task_count,
                 is_section: page.is_section(),
+                tool: tool.cloned(),
             },
         );
         ctx.insert("noindex", &route.fallback);

@@ -55,3 +55,13 @@ fn right_to_left_language_mirrors_in_chromium() {
     t.build_ok();
     run_node("rtl.mjs", &t.public());
 }
+
+#[test]
+fn tools_in_chromium_over_file_and_http() {
+    if !browser_available() {
+        return;
+    }
+    let t = SiteTest::bundled();
+    t.build_ok();
+    run_node("tools.mjs", &t.public());
+}

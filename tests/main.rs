@@ -10,3 +10,4 @@ mod i18n;
 mod invalid;
 mod search;
 mod serve;
+mod tools;

@@ -94,7 +94,8 @@ export async function axe(page) {
   // Evaluated through the DevTools protocol, which the page's CSP does not govern.
   await page.evaluate(AXE_SOURCE);
   return page.evaluate(async () => {
-    // No preload: axe would fetch stylesheets by XHR, which file:// forbids (a console error).
+    // No preload: axe would fetch the stylesheets by XHR, which Chromium blocks on file://,
+    // and the console errors it logs arrive late enough to be blamed on the next page visited.
     const result = await window.axe.run(document, { resultTypes: ["violations"], preload: false });
     return result.violations.map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.slice(0, 3).map((n) => n.target.join(" ")).join(", ")}`);
   });

@@ -1,0 +1,56 @@
+// Checklists: the task-list boxes of a checklist page become tickable, and their state is kept
+// in this browser only (localStorage, one key per page and language). Nothing is sent anywhere.
+// Classic script, so it also works when the site is opened from disk.
+"use strict";
+(function () {
+  var panel = document.querySelector("[data-checklist]");
+  if (!panel) return;
+  var key = panel.getAttribute("data-storage-key");
+  var boxes = Array.prototype.slice.call(document.querySelectorAll(".content input.task"));
+  var status = panel.querySelector("[data-progress]");
+
+  function load() {
+    try {
+      var saved = JSON.parse(window.localStorage.getItem(key) || "null");
+      return saved && Array.isArray(saved.ticked) ? saved.ticked : null;
+    } catch (e) {
+      return null;
+    }
+  }
+
+  function save() {
+    var ticked = boxes.filter(function (b) { return b.checked; })
+      .map(function (b) { return Number(b.getAttribute("data-task")); });
+    try {
+      window.localStorage.setItem(key, JSON.stringify({ ticked: ticked }));
+    } catch (e) {
+      // Storage may be off (private mode, policy): ticking still works for this visit.
+    }
+  }
+
+  function progress() {
+    var done = boxes.filter(function (b) { return b.checked; }).length;
+    status.textContent = panel.getAttribute("data-msg-progress")
+      .replace("{done}", String(done)).replace("{total}", String(boxes.length));
+  }
+
+  var saved = load();
+  if (saved) {
+    boxes.forEach(function (b) {
+      b.checked = saved.indexOf(Number(b.getAttribute("data-task"))) !== -1;
+    });
+  }
+  boxes.forEach(function (b) {
+    b.addEventListener("change", function () { save(); progress(); });
+  });
+  panel.querySelector("[data-action='reset']").addEventListener("click", function () {
+    // Saved as an empty list rather than removed, so that boxes the page ships ticked stay
+    // cleared after a reload too.
+    boxes.forEach(function (b) { b.checked = false; });
+    save();
+    progress();
+    status.textContent += " " + panel.getAttribute("data-msg-reset");
+  });
+  panel.hidden = false;
+  progress();
+})();
