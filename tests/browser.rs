@@ -65,3 +65,13 @@ fn tools_in_chromium_over_file_and_http() {
     t.build_ok();
     run_node("tools.mjs", &t.public());
 }
+
+#[test]
+fn search_in_chromium_over_file_and_http() {
+    if !browser_available() {
+        return;
+    }
+    let t = SiteTest::bundled();
+    t.build_ok();
+    run_node("search.mjs", &t.public());
+}

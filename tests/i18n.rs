@@ -89,6 +89,13 @@ fn a_language_is_a_folder() {
     assert!(t.read("sitemap.xml").contains("hreflang=\"de\""));
     let chooser = t.html("index.html");
     assert!(text(&chooser, ".language-choice").contains("Deutsch"));
+    // German search: its own index and analyzer (queries use the forms seen in the content).
+    assert!(t.public().join("search/de/index.js").is_file());
+    let out = t.run(&["search", "--lang", "de", "--json", "wiederherstellung prüfen"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let hits: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let first = hits["hits"][0]["url"].as_str().or_else(|| hits[0]["url"].as_str()).unwrap_or_default().to_string();
+    assert_eq!(first, "de/guidance/backups.html#wiederherstellung-testen", "{hits}");
 }
 
 #[test]
