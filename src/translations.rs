@@ -44,6 +44,9 @@ pub struct LanguageStatus {
     pub percent: f64,
     pub strings_missing: Vec<String>,
     pub strings_unused: Vec<String>,
+    /// Self-assessment and quiz data out of step with the source (missing or extra IDs,
+    /// different points or answers), as `path:line: message`.
+    pub tools_out_of_step: Vec<String>,
     pub pages: Vec<PageStatus>,
 }
 
@@ -105,6 +108,7 @@ pub fn status(site: &Site, only: Option<&str>) -> Vec<LanguageStatus> {
                 },
                 strings_missing: source_strings.keys().filter(|k| !strings.contains_key(*k)).cloned().collect(),
                 strings_unused: strings.keys().filter(|k| !source_strings.contains_key(*k)).cloned().collect(),
+                tools_out_of_step: Vec::new(),
                 pages,
             }
         })
@@ -114,8 +118,17 @@ pub fn status(site: &Site, only: Option<&str>) -> Vec<LanguageStatus> {
 /// The status as a table for a terminal, or as Markdown for a pull request.
 pub fn format_status(statuses: &[LanguageStatus], markdown: bool) -> String {
     let mut out = String::new();
-    let header = ["language", "complete", "current", "stale", "missing", "strings missing", "strings unused"];
-    let rows: Vec<[String; 7]> = statuses
+    let header = [
+        "language",
+        "complete",
+        "current",
+        "stale",
+        "missing",
+        "strings missing",
+        "strings unused",
+        "tools out of step",
+    ];
+    let rows: Vec<[String; 8]> = statuses
         .iter()
         .map(|s| {
             [
@@ -126,6 +139,7 @@ pub fn format_status(statuses: &[LanguageStatus], markdown: bool) -> String {
                 s.pages_missing.to_string(),
                 s.strings_missing.len().to_string(),
                 s.strings_unused.len().to_string(),
+                s.tools_out_of_step.len().to_string(),
             ]
         })
         .collect();
@@ -136,19 +150,15 @@ pub fn format_status(statuses: &[LanguageStatus], markdown: bool) -> String {
             out.push_str(&format!("| {} |\n", r.join(" | ")));
         }
     } else {
+        // Columns by display width: a language name like 中文 takes two cells per character.
+        use unicode_width::UnicodeWidthStr;
         let widths: Vec<usize> = (0..header.len())
-            .map(|i| rows.iter().map(|r| r[i].chars().count()).chain([header[i].len()]).max().unwrap_or(0))
+            .map(|i| rows.iter().map(|r| r[i].width()).chain([header[i].len()]).max().unwrap_or(0))
             .collect();
         let line = |cells: Vec<&str>| -> String {
-            cells
-                .iter()
-                .zip(&widths)
-                .map(|(c, w)| format!("{c:<w$}", w = *w))
-                .collect::<Vec<_>>()
-                .join("  ")
-                .trim_end()
-                .to_string()
-                + "\n"
+            let padded: Vec<String> =
+                cells.iter().zip(&widths).map(|(c, w)| format!("{c}{}", " ".repeat(w - c.width()))).collect();
+            padded.join("  ").trim_end().to_string() + "\n"
         };
         out.push_str(&line(header.to_vec()));
         for r in &rows {
@@ -170,6 +180,9 @@ pub fn format_status(statuses: &[LanguageStatus], markdown: bool) -> String {
         }
         for k in &s.strings_unused {
             out.push_str(&format!("{}: unused string `{k}` in i18n/{}.toml\n", s.lang, s.lang));
+        }
+        for problem in &s.tools_out_of_step {
+            out.push_str(&format!("{}: tool out of step: {problem}\n", s.lang));
         }
     }
     out
@@ -224,7 +237,19 @@ pub fn run_status(
     if let Some(l) = lang.filter(|l| !site.content.languages.iter().any(|c| c == l)) {
         return Err(Error::Usage(format!("no language `{l}` (no content/{l}/ folder)")));
     }
-    let statuses = status(&site, lang);
+    let mut statuses = status(&site, lang);
+    // The tools' own validation says which data files no longer match the source's IDs.
+    let bodies = crate::render::render_bodies(&site);
+    let tools = crate::tools::load_tools(&site, &bodies);
+    for s in &mut statuses {
+        let prefix = std::path::Path::new("content").join(&s.lang);
+        s.tools_out_of_step = tools
+            .diagnostics
+            .iter()
+            .filter(|d| d.path.starts_with(&prefix) && d.is_error())
+            .map(ToString::to_string)
+            .collect();
+    }
     let ok = fail_under.is_none_or(|min| statuses.iter().all(|s| s.percent >= min));
     let text = if json {
         serde_json::to_string_pretty(

@@ -199,3 +199,15 @@ fn xliff_round_trip_export_fill_import_build() {
     assert!(String::from_utf8_lossy(&out.stdout)
         .contains("content/en/guidance/updates.md: the source changed since this file was exported"));
 }
+
+#[test]
+fn status_reports_tool_ids_out_of_step() {
+    let t = SiteTest::bundled();
+    let path = t.root.join("content/nl/tools/self-assessment.toml");
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(&path, text.replacen("id = \"backup-offline\"", "id = \"backup-offsite\"", 1)).unwrap();
+    let status = status_json(&t, "nl");
+    let problems = status["tools_out_of_step"].as_array().unwrap();
+    assert!(problems.iter().any(|p| p.as_str().unwrap().contains("backup-offline")), "{problems:?}");
+    assert_eq!(status_json(&t, "it")["tools_out_of_step"], serde_json::json!([]));
+}
