@@ -49,6 +49,8 @@ struct LanguageCtx {
     translated: bool,
     /// Share of the site translated into this language, when below 100%.
     percent: Option<String>,
+    /// The same share for every language but the source (for the language chooser).
+    completeness: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -231,7 +233,8 @@ impl Site {
                     Some(r) => (relative_url(from, &self.routes.routes[r].url), !self.routes.routes[r].fallback),
                     None => (relative_url(from, &format!("{}/index.html", l.code)), false),
                 };
-                let percent = self.completeness.get(&l.code).filter(|p| **p < 100.0).map(|p| format!("{p:.0}"));
+                let completeness = self.completeness.get(&l.code).map(|p| format!("{p:.0}"));
+                let percent = completeness.clone().filter(|p| p != "100");
                 LanguageCtx {
                     code: l.code.clone(),
                     name: l.name.clone(),
@@ -239,6 +242,7 @@ impl Site {
                     current: l.code == lang,
                     translated,
                     percent,
+                    completeness,
                 }
             })
             .collect()

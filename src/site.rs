@@ -20,7 +20,7 @@ pub struct Site {
     pub content: Content,
     pub routes: Routes,
     pub strings: Strings,
-    /// Share of the source pages each language has current translations of, 0-100.
+    /// Share of the source pages each language has a translation of (current or stale), 0-100.
     pub completeness: std::collections::BTreeMap<String, f64>,
     assets: HashSet<(String, String)>,
 }
@@ -71,7 +71,16 @@ impl Site {
             completeness: Default::default(),
             assets,
         };
-        site.completeness = crate::translations::status(&site, None).into_iter().map(|s| (s.lang, s.percent)).collect();
+        // Readers care whether a page exists in their language, current or not.
+        site.completeness = crate::translations::status(&site, None)
+            .into_iter()
+            .map(|s| {
+                let translated = s.pages_current + s.pages_stale;
+                let percent =
+                    if s.pages_total == 0 { 100.0 } else { (translated as f64 * 100.0 / s.pages_total as f64).floor() };
+                (s.lang, percent)
+            })
+            .collect();
         (site, diagnostics)
     }
 

@@ -89,6 +89,13 @@ fn a_language_is_a_folder() {
     assert!(t.read("sitemap.xml").contains("hreflang=\"de\""));
     let chooser = t.html("index.html");
     assert!(text(&chooser, ".language-choice").contains("Deutsch"));
+    // The chooser says how complete each translation is; the header picker only when incomplete.
+    let choices: Vec<String> =
+        select(&chooser, ".language-choice li").iter().map(|li| li.text().collect::<String>()).collect();
+    assert!(choices.iter().any(|c| c.contains("Deutsch") && c.contains("4% translated")), "{choices:?}");
+    assert!(choices.iter().any(|c| c.contains("Italiano") && c.contains("100% translated")), "{choices:?}");
+    assert!(text(&it, ".language-switcher").contains("4%"), "the Italian picker gives German's share");
+    assert!(!text(&it, ".language-switcher").contains("100%"));
     // German search: its own index and analyzer (queries use the forms seen in the content).
     assert!(t.public().join("search/de/index.js").is_file());
     let out = t.run(&["search", "--lang", "de", "--json", "wiederherstellung prüfen"]);
