@@ -89,45 +89,52 @@ pub fn render_bodies(site: &Site) -> Vec<Rendered> {
     site.routes.routes.par_iter().enumerate().map(|(i, _)| render_body(site, i)).collect()
 }
 
-fn render_body(site: &Site, index: usize) -> Rendered {
+/// Resolves a link or image written in the page of route `index` (in its Markdown or in its
+/// data file): an anchor on the page, an external URL, another page by its `.md` path in the
+/// route's language (or that language's fallback), or a file of the content.
+pub fn resolve_link(site: &Site, index: usize, dest: &str) -> Result<ResolvedLink, String> {
     let route = &site.routes.routes[index];
     let page = &site.content.pages[route.page];
     let source = &site.config.source_language;
-    let resolve = |dest: &str| -> Result<ResolvedLink, String> {
-        if let Some(anchor) = dest.strip_prefix('#') {
-            return Ok(ResolvedLink { href: dest.to_string(), target: Some((index, Some(anchor.to_string()))) });
-        }
-        if is_external(dest) {
-            return Ok(ResolvedLink { href: dest.to_string(), target: None });
-        }
-        if dest.starts_with('/') {
-            return Err(format!("`{dest}` is an absolute path: write a relative link (e.g. ../guidance/backups.md) so the site also works from disk"));
-        }
-        let (path, anchor) = match dest.split_once('#') {
-            Some((p, a)) => (p, Some(a.to_string())),
-            None => (dest, None),
-        };
-        let target = join_relative(&route.rel_path, path)
-            .ok_or_else(|| format!("link `{dest}` leads outside content/{}/", route.lang))?;
-        if path.ends_with(".md") {
-            let to = site
-                .routes
-                .resolve(&site.content, &route.lang, source, &target)
-                .ok_or_else(|| format!("broken link: `{dest}` (no page content/{}/{target})", route.lang))?;
-            let mut href = relative_url(&route.url, &site.routes.routes[to].url);
-            if let Some(a) = &anchor {
-                href.push('#');
-                href.push_str(a);
-            }
-            Ok(ResolvedLink { href, target: Some((to, anchor)) })
-        } else {
-            let asset_lang = [route.lang.as_str(), page.lang.as_str(), source.as_str()]
-                .into_iter()
-                .find(|l| site.asset_exists(l, &target))
-                .ok_or_else(|| format!("broken link: `{dest}` (no file content/{}/{target})", route.lang))?;
-            Ok(ResolvedLink { href: relative_url(&route.url, &format!("{asset_lang}/{target}")), target: None })
-        }
+    if let Some(anchor) = dest.strip_prefix('#') {
+        return Ok(ResolvedLink { href: dest.to_string(), target: Some((index, Some(anchor.to_string()))) });
+    }
+    if is_external(dest) {
+        return Ok(ResolvedLink { href: dest.to_string(), target: None });
+    }
+    if dest.starts_with('/') {
+        return Err(format!("`{dest}` is an absolute path: write a relative link (e.g. ../guidance/backups.md) so the site also works from disk"));
+    }
+    let (path, anchor) = match dest.split_once('#') {
+        Some((p, a)) => (p, Some(a.to_string())),
+        None => (dest, None),
     };
+    let target = join_relative(&route.rel_path, path)
+        .ok_or_else(|| format!("link `{dest}` leads outside content/{}/", route.lang))?;
+    if path.ends_with(".md") {
+        let to = site
+            .routes
+            .resolve(&site.content, &route.lang, source, &target)
+            .ok_or_else(|| format!("broken link: `{dest}` (no page content/{}/{target})", route.lang))?;
+        let mut href = relative_url(&route.url, &site.routes.routes[to].url);
+        if let Some(a) = &anchor {
+            href.push('#');
+            href.push_str(a);
+        }
+        Ok(ResolvedLink { href, target: Some((to, anchor)) })
+    } else {
+        let asset_lang = [route.lang.as_str(), page.lang.as_str(), source.as_str()]
+            .into_iter()
+            .find(|l| site.asset_exists(l, &target))
+            .ok_or_else(|| format!("broken link: `{dest}` (no file content/{}/{target})", route.lang))?;
+        Ok(ResolvedLink { href: relative_url(&route.url, &format!("{asset_lang}/{target}")), target: None })
+    }
+}
+
+fn render_body(site: &Site, index: usize) -> Rendered {
+    let route = &site.routes.routes[index];
+    let page = &site.content.pages[route.page];
+    let resolve = |dest: &str| resolve_link(site, index, dest);
     let ui_text = |key: &str| site.strings.text(&page.lang, key);
     let opts = RenderOptions {
         file: &page.file,

@@ -18,7 +18,7 @@ use std::path::Path;
 
 use toml::Spanned;
 
-use crate::content::routes::{join_relative, relative_url};
+use crate::content::routes::join_relative;
 use crate::content::{DataFile, Kind};
 use crate::error::{line_col, Diagnostic};
 use crate::markdown::Rendered;
@@ -245,44 +245,16 @@ fn compare_languages(site: &Site, loaded: &BTreeMap<usize, Loaded>) -> Vec<Diagn
 /// link of that page: relative to its folder, to the page in the route's language (or its
 /// fallback), anchors checked. Returns the `href` to write or an error message.
 pub fn resolve_link(site: &Site, bodies: &[Rendered], index: usize, dest: &str) -> Result<String, String> {
-    let route = &site.routes.routes[index];
-    // `https:`, `mailto:`, `tel:` and other schemes lead off the site, as in Markdown.
-    let scheme_end = dest.find(':');
-    let path_start = dest.find(['/', '#', '?']).unwrap_or(dest.len());
-    if scheme_end.is_some_and(|i| i > 0 && i < path_start) {
-        return Ok(dest.to_string());
-    }
-    if dest.starts_with('/') {
-        return Err(format!(
-            "`{dest}` is an absolute path: write a relative link (e.g. ../guidance/backups.md) so the site also works from disk"
-        ));
-    }
-    let (path, anchor) = match dest.split_once('#') {
-        Some((p, a)) => (p, Some(a)),
-        None => (dest, None),
-    };
-    let target = join_relative(&route.rel_path, path)
-        .ok_or_else(|| format!("link `{dest}` leads outside content/{}/", route.lang))?;
-    if path.ends_with(".md") {
-        let to = site
-            .routes
-            .resolve(&site.content, &route.lang, &site.config.source_language, &target)
-            .ok_or_else(|| format!("broken link: `{dest}` (no page content/{}/{target})", route.lang))?;
-        let mut href = relative_url(&route.url, &site.routes.routes[to].url);
-        if let Some(a) = anchor {
-            if !bodies.get(to).is_some_and(|b| b.anchors.contains(a)) {
-                return Err(format!("broken anchor: `#{a}` is not a heading of content/{}/{target}", route.lang));
-            }
-            href.push('#');
-            href.push_str(a);
+    let resolved = crate::render::resolve_link(site, index, dest)?;
+    // Markdown anchors are checked once every page is rendered; data files come later, so
+    // their anchors can be checked here.
+    if let Some((to, Some(anchor))) = &resolved.target {
+        if !bodies.get(*to).is_some_and(|b| b.anchors.contains(anchor)) {
+            let target = &site.content.pages[site.routes.routes[*to].page].file;
+            return Err(format!("broken anchor: `#{anchor}` is not a heading of {}", target.display()));
         }
-        Ok(href)
-    } else if site.asset_exists(&route.lang, &target) || site.asset_exists(&site.config.source_language, &target) {
-        let lang = if site.asset_exists(&route.lang, &target) { &route.lang } else { &site.config.source_language };
-        Ok(relative_url(&route.url, &format!("{lang}/{target}")))
-    } else {
-        Err(format!("broken link: `{dest}` (no file content/{}/{target})", route.lang))
     }
+    Ok(resolved.href)
 }
 
 #[cfg(test)]
