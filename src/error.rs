@@ -78,8 +78,6 @@ pub enum Error {
     Io { path: PathBuf, source: std::io::Error },
     #[error("{0}")]
     Usage(String),
-    #[error("{count} error(s) in the content")]
-    Content { count: usize },
     #[error("search index: {0}")]
     Search(String),
 }

@@ -1,7 +1,7 @@
 //! UI strings: `i18n/<lang>.toml` -> flat `section.key` maps, with lookups that fall back to the
 //! source language, and the static check that every key the theme uses exists in every language.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::path::Path;
 
 use crate::config::toml_diagnostic;
@@ -133,11 +133,6 @@ pub fn check_keys(
         }
     }
     out
-}
-
-/// Keys a language defines that nothing uses (reported by translation status).
-pub fn unused_keys(strings: &Strings, lang: &str, needed: &BTreeSet<String>) -> Vec<String> {
-    strings.by_lang.get(lang).map(|m| m.keys().filter(|k| !needed.contains(*k)).cloned().collect()).unwrap_or_default()
 }
 
 #[cfg(test)]

@@ -102,7 +102,7 @@ pub fn build(options: &BuildOptions) -> Result<Report> {
     }
     diagnostics.extend(i18n::check_keys(&site.strings, &site.language_codes(), &needed_keys));
     diagnostics.extend(check_term_labels(&site));
-    let theme = Theme::compile(&theme_dir, &display_dir, sources, &site.strings, &site.language_codes())
+    let theme = Theme::compile(&display_dir, sources, &site.strings, &site.language_codes())
         .map_err(|mut d| diagnostics.append(&mut d))
         .ok();
     clock.lap("templates");

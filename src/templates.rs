@@ -2,7 +2,7 @@
 //! language's UI strings. Parse errors are reported with the template file and line.
 
 use std::collections::{BTreeMap, HashMap};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 
 use tera::Tera;
@@ -14,7 +14,6 @@ use crate::i18n::Strings;
 
 /// The theme: template sources, and a ready Tera instance per language.
 pub struct Theme {
-    pub dir: PathBuf,
     /// (name, source) of every template, sorted by name.
     pub sources: Vec<(String, String)>,
     by_lang: HashMap<String, Tera>,
@@ -102,7 +101,6 @@ pub fn escape_html(text: &str) -> String {
 impl Theme {
     /// Parses every template (reporting each broken one) and binds `t()` per language.
     pub fn compile(
-        theme_dir: &Path,
         display_dir: &Path,
         sources: Vec<(String, String)>,
         strings: &Strings,
@@ -160,7 +158,7 @@ impl Theme {
             });
             by_lang.insert(lang.clone(), instance);
         }
-        Ok(Theme { dir: theme_dir.to_path_buf(), sources, by_lang })
+        Ok(Theme { sources, by_lang })
     }
 
     pub fn has(&self, name: &str) -> bool {
@@ -192,8 +190,7 @@ mod tests {
             ("base.html".to_string(), "<p>\n{{ title }}\n{% if %}\n</p>".to_string()),
             ("ok.html".to_string(), "{% extends \"base.html\" %}".to_string()),
         ];
-        let err =
-            Theme::compile(Path::new("t"), Path::new("themes/x"), sources, &Strings::default(), &[]).err().unwrap();
+        let err = Theme::compile(Path::new("themes/x"), sources, &Strings::default(), &[]).err().unwrap();
         assert_eq!(err.len(), 1);
         assert_eq!(err[0].path, Path::new("themes/x/templates/base.html"));
         assert_eq!(err[0].line, 3);
@@ -208,9 +205,7 @@ mod tests {
         strings.by_lang.insert("it".into(), [("a".to_string(), "Ai".to_string())].into());
         let sources =
             vec![("x.html".to_string(), "{{ t(key=\"a\") }}{{ t(key=\"b\") }}{{ t(key=\"c\") }}".to_string())];
-        let theme = Theme::compile(Path::new("t"), Path::new("t"), sources, &strings, &["en".into(), "it".into()])
-            .ok()
-            .unwrap();
+        let theme = Theme::compile(Path::new("t"), sources, &strings, &["en".into(), "it".into()]).ok().unwrap();
         let out = theme.render("it", "x.html", &tera::Context::new(), Path::new("t")).unwrap();
         assert_eq!(out, "AiBc");
     }
