@@ -70,6 +70,20 @@ fn wait_for_event(events: &mut BufReader<TcpStream>, want: &str) -> String {
     panic!("no `{want}` event; saw:\n{seen}");
 }
 
+/// Reads events until none has come for `quiet` (at most 30 s).
+fn wait_for_quiet(events: &mut BufReader<TcpStream>, quiet: Duration) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let mut last = Instant::now();
+    while Instant::now() < deadline && last.elapsed() < quiet {
+        let mut line = String::new();
+        match events.read_line(&mut line) {
+            Ok(n) if n > 0 && !line.starts_with(':') && !line.trim().is_empty() => last = Instant::now(),
+            Ok(0) => return,
+            _ => {}
+        }
+    }
+}
+
 fn open_events(address: &str) -> BufReader<TcpStream> {
     let mut stream = TcpStream::connect(address).unwrap();
     stream.set_read_timeout(Some(Duration::from_millis(500))).unwrap();
@@ -145,4 +159,61 @@ fn edits_reload_and_broken_edits_show_then_clear() {
 
     std::fs::remove_file(t.root.join("content/en/broken.md")).unwrap();
     wait_for_event(&mut events, "event: reload");
+}
+
+#[test]
+fn after_a_sequence_of_edits_the_served_output_equals_a_full_build() {
+    // Whatever `serve` rebuilds after each change, the result must be what a fresh build of the
+    // same sources gives, byte for byte.
+    let t = SiteTest::fixture("basic");
+    let server = start(&t);
+    let mut events = open_events(&server.address);
+    wait_for_event(&mut events, "event: ok");
+    let edits: Vec<Box<dyn Fn()>> = vec![
+        Box::new(|| {
+            t.write(
+                "content/en/guidance/new.md",
+                "+++\ntitle = \"New page\"\nkind = \"guidance\"\nweight = 3\n+++\nFresh text.\n",
+            )
+        }),
+        Box::new(|| {
+            let p = t.root.join("content/en/guidance/updates.md");
+            let text = std::fs::read_to_string(&p).unwrap();
+            std::fs::write(&p, text.replace("title = \"Updates\"", "title = \"Software updates\"")).unwrap();
+        }),
+        Box::new(|| {
+            std::fs::rename(t.root.join("content/en/guidance/new.md"), t.root.join("content/en/guidance/renamed.md"))
+                .unwrap()
+        }),
+        Box::new(|| std::fs::remove_file(t.root.join("content/en/news/later.md")).unwrap()),
+        Box::new(|| {
+            let p = t.root.join("themes/default/templates/page.html");
+            let text = std::fs::read_to_string(&p).unwrap();
+            std::fs::write(&p, text.replace("<div class=\"layout\">", "<div class=\"layout\" data-edited=\"yes\">"))
+                .unwrap();
+        }),
+        Box::new(|| {
+            t.write("content/nl/_index.md", "+++\ntitle = \"Welkom\"\n+++\nHallo.\n");
+        }),
+    ];
+    for edit in &edits {
+        edit();
+        wait_for_event(&mut events, "event: reload");
+    }
+    // A rename or a new folder can make two rebuilds: wait until the server has been quiet.
+    wait_for_quiet(&mut events, Duration::from_millis(1500));
+    let fresh = t.root.join("fresh");
+    let out = t.run(&["build", "--output", fresh.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", crate::support::stderr(&out));
+    let served = crate::support::snapshot(&t.public());
+    let built = crate::support::snapshot(&fresh);
+    assert_eq!(served.keys().collect::<Vec<_>>(), built.keys().collect::<Vec<_>>(), "the same files");
+    for (path, bytes) in &served {
+        assert!(bytes == &built[path], "{path} differs from a full build");
+    }
+    assert!(t.read("en/guidance/renamed.html").contains("Fresh text."));
+    assert!(!t.public().join("en/guidance/new.html").exists());
+    assert!(!t.public().join("en/news/later.html").exists());
+    assert!(t.read("nl/index.html").contains("Welkom"));
+    assert!(t.read("en/guidance/backups.html").contains("data-edited=\"yes\""));
 }
