@@ -10,7 +10,7 @@
 
 use tantivy::tokenizer::{
     AsciiFoldingFilter, Language, LowerCaser, RawTokenizer, RemoveLongFilter, SimpleTokenizer, Stemmer, StopWordFilter,
-    TextAnalyzer, Token, TokenStream, Tokenizer,
+    TextAnalyzer, TextAnalyzerBuilder, Token, TokenStream, Tokenizer,
 };
 
 /// Tokens of this many UTF-8 bytes or more are dropped (Tantivy's default limit).
@@ -113,11 +113,21 @@ impl LangAnalyzer {
 
     /// The full chain, registered in the Tantivy index for the text fields.
     pub fn text_analyzer(&self) -> TextAnalyzer {
+        self.finish(self.tokenize().filter_dynamic(LowerCaser))
+    }
+
+    /// The start of every chain: the language's tokenizer and the length limit.
+    fn tokenize(&self) -> TextAnalyzerBuilder {
         let builder = match self.kind {
             AnalyzerKind::CjkBigram => TextAnalyzer::builder(CjkBigramTokenizer::default()).dynamic(),
             _ => TextAnalyzer::builder(SimpleTokenizer::default()).dynamic(),
         };
-        let builder = builder.filter_dynamic(RemoveLongFilter::limit(MAX_TOKEN_BYTES)).filter_dynamic(LowerCaser);
+        builder.filter_dynamic(RemoveLongFilter::limit(MAX_TOKEN_BYTES))
+    }
+
+    /// The end of every term chain: stop words and stemmer where the language has them, then
+    /// ASCII folding.
+    fn finish(&self, builder: TextAnalyzerBuilder) -> TextAnalyzer {
         let builder = match self.kind {
             AnalyzerKind::Stemmed(language) => {
                 let builder = match StopWordFilter::new(language) {
@@ -133,36 +143,17 @@ impl LangAnalyzer {
 
     /// Tokenizer and length limit only: raw tokens, lowercased by the caller on demand.
     fn raw_analyzer(&self) -> TextAnalyzer {
-        let builder = match self.kind {
-            AnalyzerKind::CjkBigram => TextAnalyzer::builder(CjkBigramTokenizer::default()).dynamic(),
-            _ => TextAnalyzer::builder(SimpleTokenizer::default()).dynamic(),
-        };
-        builder.filter_dynamic(RemoveLongFilter::limit(MAX_TOKEN_BYTES)).build()
+        self.tokenize().build()
     }
 
     /// The first half of the chain: tokenizer, length limit, lowercasing.
     fn surface_analyzer(&self) -> TextAnalyzer {
-        let builder = match self.kind {
-            AnalyzerKind::CjkBigram => TextAnalyzer::builder(CjkBigramTokenizer::default()).dynamic(),
-            _ => TextAnalyzer::builder(SimpleTokenizer::default()).dynamic(),
-        };
-        builder.filter_dynamic(RemoveLongFilter::limit(MAX_TOKEN_BYTES)).filter_dynamic(LowerCaser).build()
+        self.tokenize().filter_dynamic(LowerCaser).build()
     }
 
     /// The second half of the chain, applied to one lowercased surface form.
     fn term_analyzer(&self) -> TextAnalyzer {
-        let builder = TextAnalyzer::builder(RawTokenizer::default()).dynamic();
-        let builder = match self.kind {
-            AnalyzerKind::Stemmed(language) => {
-                let builder = match StopWordFilter::new(language) {
-                    Some(stop) => builder.filter_dynamic(stop),
-                    None => builder,
-                };
-                builder.filter_dynamic(Stemmer::new(language))
-            }
-            _ => builder,
-        };
-        builder.filter_dynamic(AsciiFoldingFilter).build()
+        self.finish(TextAnalyzer::builder(RawTokenizer::default()).dynamic())
     }
 
     /// A reusable analysis context (Tantivy analyzers need `&mut` and are costly to build).
