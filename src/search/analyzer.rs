@@ -8,9 +8,13 @@
 //! - zh, ja, ko: [`CjkBigramTokenizer`], lowercase, ASCII folding;
 //! - any other language: simple tokenizer, lowercase, ASCII folding.
 
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+
+use rustc_hash::FxHashMap;
 use tantivy::tokenizer::{
-    AsciiFoldingFilter, Language, LowerCaser, RawTokenizer, RemoveLongFilter, SimpleTokenizer, Stemmer, StopWordFilter,
-    TextAnalyzer, TextAnalyzerBuilder, Token, TokenStream, Tokenizer,
+    AsciiFoldingFilter, BoxTokenStream, Language, LowerCaser, RawTokenizer, RemoveLongFilter, SimpleTokenizer, Stemmer,
+    StopWordFilter, TextAnalyzer, TextAnalyzerBuilder, Token, TokenStream, Tokenizer,
 };
 
 /// Tokens of this many UTF-8 bytes or more are dropped (Tantivy's default limit).
@@ -141,7 +145,7 @@ impl LangAnalyzer {
         builder.filter_dynamic(AsciiFoldingFilter).build()
     }
 
-    /// Tokenizer and length limit only: raw tokens, lowercased by the caller on demand.
+    /// Tokenizer and length limit only: raw tokens, lowercased by the memo on demand.
     fn raw_analyzer(&self) -> TextAnalyzer {
         self.tokenize().build()
     }
@@ -160,7 +164,6 @@ impl LangAnalyzer {
     pub fn session(&self) -> AnalysisSession {
         AnalysisSession {
             cjk: self.is_cjk(),
-            raw: self.raw_analyzer(),
             surface: self.surface_analyzer(),
             term: self.term_analyzer(),
             fold: TextAnalyzer::builder(RawTokenizer::default()).filter(AsciiFoldingFilter).build(),
@@ -172,7 +175,6 @@ impl LangAnalyzer {
 pub struct AnalysisSession {
     /// Whether Han, kana and Hangul are cut into bigrams (and surfaces flagged `cjk`).
     cjk: bool,
-    raw: TextAnalyzer,
     surface: TextAnalyzer,
     term: TextAnalyzer,
     fold: TextAnalyzer,
@@ -188,15 +190,6 @@ impl AnalysisSession {
             out.push(Surface { text: token.text.clone(), from: token.offset_from, to: token.offset_to, cjk });
         }
         out
-    }
-
-    /// Calls `sink` with each raw token of `text` (before lowercasing): the cheap pass that
-    /// the lexicon uses, since almost every token has been seen before.
-    pub fn for_each_raw_token(&mut self, text: &str, mut sink: impl FnMut(&str)) {
-        let mut stream = self.raw.token_stream(text);
-        while let Some(token) = stream.next() {
-            sink(&token.text);
-        }
     }
 
     /// The indexed term of one lowercased surface form; `None` for a stop word.
@@ -244,6 +237,105 @@ pub fn is_cjk_char(c: char) -> bool {
         | 0x20000..=0x3FFFF  // CJK extensions B and later
     );
     in_range && c.is_alphanumeric()
+}
+
+/// The full chain as a tokenizer that analyzes each distinct raw token once.
+///
+/// Most tokens of a corpus repeat, and stemming dominates the analysis, so the index build
+/// registers this instead of [`LangAnalyzer::text_analyzer`]: same tokens, one hash lookup per
+/// repeated token. The table it fills (raw token -> term) is also where the lexicon comes from,
+/// so the texts are analyzed once for both.
+#[derive(Clone)]
+pub struct MemoTokenizer {
+    raw: TextAnalyzer,
+    memo: Arc<Mutex<Memo>>,
+    token: Token,
+}
+
+/// Raw token -> indexed term (`None`: a stop word), and the chain that computes a new entry.
+struct Memo {
+    /// Raw token -> position in `terms`. Fx hashing: the keys are the site's own words, and
+    /// this lookup runs once per token of the corpus.
+    index: FxHashMap<String, u32>,
+    terms: Vec<Option<String>>,
+    term: TextAnalyzer,
+}
+
+impl Memo {
+    fn term(&mut self, raw: &str) -> Option<&str> {
+        let slot = match self.index.get(raw) {
+            Some(&slot) => slot,
+            None => {
+                let surface = lowercase(raw);
+                let mut stream = self.term.token_stream(&surface);
+                let term = stream.next().map(|token| token.text.clone());
+                let slot = self.terms.len() as u32;
+                self.terms.push(term);
+                self.index.insert(raw.to_string(), slot);
+                slot
+            }
+        };
+        self.terms[slot as usize].as_deref()
+    }
+}
+
+impl MemoTokenizer {
+    pub fn new(analyzer: &LangAnalyzer) -> Self {
+        let memo = Memo { index: FxHashMap::default(), terms: Vec::new(), term: analyzer.term_analyzer() };
+        MemoTokenizer { raw: analyzer.raw_analyzer(), memo: Arc::new(Mutex::new(memo)), token: Token::default() }
+    }
+
+    /// Every lowercased surface form seen so far and its term (stop words left out).
+    pub fn surfaces(&self) -> BTreeMap<String, String> {
+        let memo = self.memo.lock().unwrap_or_else(PoisonError::into_inner);
+        let term_of = |slot: u32| memo.terms[slot as usize].as_ref().filter(|t| !t.is_empty());
+        memo.index.iter().filter_map(|(raw, &slot)| term_of(slot).map(|t| (lowercase(raw), t.clone()))).collect()
+    }
+}
+
+/// Streams the terms of one text through the memo.
+pub struct MemoTokenStream<'a> {
+    raw: BoxTokenStream<'a>,
+    memo: MutexGuard<'a, Memo>,
+    token: &'a mut Token,
+}
+
+impl Tokenizer for MemoTokenizer {
+    type TokenStream<'a> = MemoTokenStream<'a>;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> MemoTokenStream<'a> {
+        self.token.reset();
+        // One index writer thread uses the tokenizer: the lock is never contended, and a
+        // poisoned lock only means another thread panicked, which ends the build anyway.
+        let memo = self.memo.lock().unwrap_or_else(PoisonError::into_inner);
+        MemoTokenStream { raw: self.raw.token_stream(text), memo, token: &mut self.token }
+    }
+}
+
+impl TokenStream for MemoTokenStream<'_> {
+    fn advance(&mut self) -> bool {
+        while self.raw.advance() {
+            let raw = self.raw.token();
+            if let Some(term) = self.memo.term(&raw.text) {
+                self.token.text.clear();
+                self.token.text.push_str(term);
+                self.token.offset_from = raw.offset_from;
+                self.token.offset_to = raw.offset_to;
+                self.token.position = raw.position;
+                self.token.position_length = raw.position_length;
+                return true;
+            }
+        }
+        false
+    }
+
+    fn token(&self) -> &Token {
+        self.token
+    }
+
+    fn token_mut(&mut self) -> &mut Token {
+        self.token
+    }
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -449,6 +541,32 @@ mod tests {
             let split: Vec<String> =
                 session.surfaces(text).into_iter().filter_map(|s| session.term_of(&s.text)).collect();
             assert_eq!(split, terms(lang, text), "{lang}");
+        }
+    }
+
+    /// The index is built with the memo: its tokens must be the full chain's, first time and
+    /// from the table alike, and its surfaces the lexicon's.
+    #[test]
+    fn memo_tokenizer_equals_full_chain() {
+        let text = "The Backups of HOSPITALS, backups again; la città è più sicura. 医院应定期测试备份 VPN";
+        for lang in ["en", "it", "zh", "pl"] {
+            let analyzer = analyzer_for(lang);
+            let mut memo = MemoTokenizer::new(&analyzer);
+            for _ in 0..2 {
+                let mut stream = memo.token_stream(text);
+                let mut out = Vec::new();
+                while let Some(token) = stream.next() {
+                    out.push(token.text.clone());
+                }
+                assert_eq!(out, terms(lang, text), "{lang}");
+            }
+            let mut session = analyzer.session();
+            let surfaces = memo.surfaces();
+            assert!(surfaces.contains_key("backups"), "{lang}");
+            assert_eq!(surfaces.contains_key("the"), lang != "en", "stop words have no term: {lang}");
+            for (surface, term) in surfaces {
+                assert_eq!(session.term_of(&surface).as_deref(), Some(term.as_str()), "{lang}: {surface}");
+            }
         }
     }
 }

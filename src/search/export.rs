@@ -192,39 +192,42 @@ fn utf16_cmp(a: &str, b: &str) -> std::cmp::Ordering {
 }
 
 /// The section text kept for excerpts: about `EXCERPT_WIDTH` columns (a Han, kana or Hangul
-/// character counts two), cut at a space when there is one near the end.
+/// character counts two), whitespace collapsed, cut at a space when there is one near the end.
+/// Reads only as much of `body` as it keeps.
 fn excerpt_source(body: &str) -> String {
-    let normalized: String = body.split_whitespace().collect::<Vec<_>>().join(" ");
+    let mut kept = String::new();
     let mut width = 0;
-    let mut end = normalized.len();
-    for (offset, c) in normalized.char_indices() {
-        width += if super::analyzer::is_cjk_char(c) { 2 } else { 1 };
-        if width > EXCERPT_WIDTH {
-            end = offset;
-            break;
+    for word in body.split_whitespace() {
+        let space = (!kept.is_empty()).then_some(' ');
+        for c in space.into_iter().chain(word.chars()) {
+            width += if super::analyzer::is_cjk_char(c) { 2 } else { 1 };
+            if width > EXCERPT_WIDTH {
+                return cut_excerpt(kept);
+            }
+            kept.push(c);
         }
     }
-    if end == normalized.len() {
-        return normalized;
-    }
-    let cut = &normalized[..end];
+    kept
+}
+
+fn cut_excerpt(cut: String) -> String {
     match cut.rfind(' ') {
         Some(space) if space > cut.len() * 3 / 4 => format!("{}…", &cut[..space]),
         _ => format!("{cut}…"),
     }
 }
 
-fn meta_size(doc: &SearchDoc) -> usize {
-    doc.url.len() + doc.section.len() + excerpt_source(&doc.body).len() + doc.page_title.len() / 4 + 16
+fn meta_size(doc: &SearchDoc, excerpt: &str) -> usize {
+    doc.url.len() + doc.section.len() + excerpt.len() + doc.page_title.len() / 4 + 16
 }
 
 /// Metadata rows of a batch: `[url, section, text, title, kind, audience]`, or, for a section
 /// of the same page as the row before, `[fragment, section, text]` (`#anchor` appended to the
 /// previous row's page URL, title, kind and audience repeated).
-fn meta_rows(batch: &[&SearchDoc]) -> Vec<Value> {
+fn meta_rows(batch: &[(&SearchDoc, String)]) -> Vec<Value> {
     let mut rows = Vec::with_capacity(batch.len());
     let mut previous: Option<&SearchDoc> = None;
-    for doc in batch {
+    for (doc, text) in batch {
         let page = |d: &SearchDoc| d.url.split('#').next().unwrap_or("").to_string();
         let continuation = previous.and_then(|p| {
             let same = page(p) == page(doc)
@@ -233,7 +236,6 @@ fn meta_rows(batch: &[&SearchDoc]) -> Vec<Value> {
                 && p.audience == doc.audience;
             doc.url.strip_prefix(&page(doc)).filter(|rest| same && rest.starts_with('#')).map(str::to_string)
         });
-        let text = excerpt_source(&doc.body);
         rows.push(match continuation {
             Some(fragment) => json!([fragment, doc.section, text]),
             None => json!([doc.url, doc.section, text, doc.page_title, doc.kind, doc.audience]),
@@ -369,7 +371,8 @@ fn write_postings(files: &mut Files, data: &IndexData, lexicon: &Lexicon) -> Res
 fn write_metadata(files: &mut Files, docs: &[SearchDoc]) -> Result<Vec<Value>, Error> {
     let mut index = Vec::new();
     let mut first = 0usize;
-    for (n, batch) in chunk(docs.iter().collect(), META_BATCH_BYTES, |d| meta_size(d)).into_iter().enumerate() {
+    let with_excerpts = docs.iter().map(|doc| (doc, excerpt_source(&doc.body))).collect();
+    for (n, batch) in chunk(with_excerpts, META_BATCH_BYTES, |(d, e)| meta_size(d, e)).into_iter().enumerate() {
         let count = batch.len();
         let hash = files.add("m", &format!("m{n}"), &json!({ "first": first, "docs": meta_rows(&batch) }))?;
         index.push(json!([first, hash]));

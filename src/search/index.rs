@@ -5,10 +5,11 @@
 use std::path::Path;
 
 use tantivy::schema::{Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, FAST, STORED, STRING};
+use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{Index, IndexWriter, TantivyDocument};
 
-use super::analyzer::{analyzer_for, analyzer_from_spec, LangAnalyzer};
-use super::lexicon::{Lexicon, LexiconBuilder};
+use super::analyzer::{analyzer_for, analyzer_from_spec, LangAnalyzer, MemoTokenizer};
+use super::lexicon::Lexicon;
 use super::SearchDoc;
 use crate::error::Error;
 
@@ -92,18 +93,16 @@ pub fn build_index(analyzer: &LangAnalyzer, docs: &[SearchDoc], index_dir: &Path
     std::fs::create_dir_all(index_dir).map_err(|e| Error::io(index_dir, e))?;
     let (schema, fields) = schema(analyzer);
     let index = Index::create_in_dir(index_dir, schema).map_err(|e| search_error("create index", e))?;
-    index.tokenizers().register(&analyzer.name, analyzer.text_analyzer());
+    let memo = MemoTokenizer::new(analyzer);
+    index.tokenizers().register(&analyzer.name, TextAnalyzer::from(memo.clone()));
     // One indexing thread keeps document ids in input order within the segment; the `ord`
     // field keeps the order even if Tantivy ever splits the work into several segments.
     let mut writer: IndexWriter =
         index.writer_with_num_threads(1, 256 * 1024 * 1024).map_err(|e| search_error("index writer", e))?;
-    let mut session = analyzer.session();
-    let mut lexicon = LexiconBuilder::new();
     for (ord, doc) in docs.iter().enumerate() {
         let mut document = TantivyDocument::new();
         for (field, text) in fields.text.iter().zip(field_texts(doc)) {
             document.add_text(*field, text);
-            lexicon.add_text(&mut session, text);
         }
         // Empty values would become filter values that no reader can pick.
         if !doc.kind.is_empty() {
@@ -121,7 +120,7 @@ pub fn build_index(analyzer: &LangAnalyzer, docs: &[SearchDoc], index_dir: &Path
     }
     writer.commit().map_err(|e| search_error("commit", e))?;
     writer.wait_merging_threads().map_err(|e| search_error("merge", e))?;
-    let lexicon = lexicon.finish(&mut session);
+    let lexicon = Lexicon::from_surfaces(memo.surfaces(), &mut analyzer.session());
     lexicon.write(index_dir)?;
     let spec_path = index_dir.join(ANALYZER_FILE);
     std::fs::write(&spec_path, &analyzer.spec).map_err(|e| Error::io(&spec_path, e))?;

@@ -5,12 +5,12 @@
 //! A key is a surface form or its ASCII folding (so `citta` typed without the accent finds
 //! the term of `città`). A key maps to every term of the surfaces that produce it.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use super::analyzer::{lowercase, AnalysisSession};
+use super::analyzer::AnalysisSession;
 use crate::error::Error;
 
 /// File name of the lexicon next to the Tantivy index.
@@ -24,50 +24,6 @@ pub struct Lexicon {
     /// Key (surface or its folding) -> terms, derived from `surfaces`.
     #[serde(skip)]
     pub keys: BTreeMap<String, BTreeSet<String>>,
-}
-
-/// Collects surfaces while texts are analyzed.
-pub struct LexiconBuilder {
-    surfaces: HashMap<String, String>,
-    /// Raw tokens already handled (most tokens repeat, so most work is this one lookup).
-    seen_raw: HashSet<String>,
-}
-
-impl LexiconBuilder {
-    pub fn new() -> Self {
-        LexiconBuilder { surfaces: HashMap::new(), seen_raw: HashSet::new() }
-    }
-
-    /// Records the surfaces of one indexed text.
-    pub fn add_text(&mut self, session: &mut AnalysisSession, text: &str) {
-        let mut fresh: Vec<String> = Vec::new();
-        session.for_each_raw_token(text, |raw| {
-            if !self.seen_raw.contains(raw) {
-                self.seen_raw.insert(raw.to_string());
-                fresh.push(raw.to_string());
-            }
-        });
-        for raw in fresh {
-            let surface = lowercase(&raw);
-            if self.surfaces.contains_key(&surface) {
-                continue;
-            }
-            // A stop word has no term: it stays out of the lexicon.
-            if let Some(term) = session.term_of(&surface) {
-                self.surfaces.insert(surface, term);
-            }
-        }
-    }
-
-    pub fn finish(self, session: &mut AnalysisSession) -> Lexicon {
-        Lexicon::from_surfaces(self.surfaces.into_iter().collect(), session)
-    }
-}
-
-impl Default for LexiconBuilder {
-    fn default() -> Self {
-        Self::new()
-    }
 }
 
 impl Lexicon {
@@ -128,15 +84,18 @@ impl Lexicon {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::search::analyzer::analyzer_for;
+    use crate::search::analyzer::{analyzer_for, MemoTokenizer};
+    use tantivy::tokenizer::{TokenStream, Tokenizer};
 
+    /// The lexicon as the index build makes it: from the memo of the texts' analysis.
     fn lexicon(lang: &str, texts: &[&str]) -> Lexicon {
-        let mut session = analyzer_for(lang).session();
-        let mut builder = LexiconBuilder::new();
+        let analyzer = analyzer_for(lang);
+        let mut memo = MemoTokenizer::new(&analyzer);
         for text in texts {
-            builder.add_text(&mut session, text);
+            let mut stream = memo.token_stream(text);
+            while stream.advance() {}
         }
-        builder.finish(&mut session)
+        Lexicon::from_surfaces(memo.surfaces(), &mut analyzer.session())
     }
 
     #[test]

@@ -365,6 +365,46 @@
       return shard.terms[term - shard.first];
     }
 
+    // A term's postings in one field, decoded once: documents, and per document the BM25
+    // factor tf / (tf + norm) (f32), which only the idf and the boost multiply at query time.
+    var decoded = new Map();
+    function fieldPostings(term, fi) {
+      var key = term * 4 + fi;
+      if (decoded.has(key)) return decoded.get(key);
+      var encoded = postingOf(term)[1 + fi];
+      var list = null;
+      if (encoded) {
+        var values = decodeVarints(encoded);
+        var norms = stats().fields[fi].norms;
+        var docs = new Uint32Array(values.length / 3);
+        var ratios = new Float32Array(docs.length);
+        var doc = 0;
+        for (var k = 0, j = 0; k < values.length; k += 3, j++) {
+          doc = k === 0 ? values[0] : doc + values[k];
+          var tf = values[k + 1] + 1;
+          docs[j] = doc;
+          ratios[j] = f(tf / f(tf + norms[values[k + 2]]));
+        }
+        list = { docs: docs, ratios: ratios };
+      }
+      decoded.set(key, list);
+      return list;
+    }
+
+    // Per-document score sums in a dense array (documents are numbered 0..docs-1), in the
+    // order documents were first scored, as Tantivy's f32 additions need.
+    function accumulator() {
+      var sums = new Float32Array(manifest.docs);
+      var seen = new Uint8Array(manifest.docs);
+      var order = [];
+      return {
+        add: function (doc, score) {
+          if (seen[doc]) { sums[doc] = f(sums[doc] + score); } else { seen[doc] = 1; sums[doc] = score; order.push(doc); }
+        },
+        forEach: function (fn) { for (var i = 0; i < order.length; i++) fn(order[i], sums[order[i]]); }
+      };
+    }
+
     /**
      * Runs a query. opts: { limit (10), kind, audience }.
      * Resolves to { total, hits: [{ doc, score, url, title, section, text, kind, audience,
@@ -385,36 +425,27 @@
       }).then(function (loadedParts) {
         var filters = loadedParts[1];
         var st = stats();
-        var scores = new Map();
+        var acc = accumulator();
         // Clause order = Tantivy's: terms in plan order, fields in manifest order; a document's
         // score is the f32 sum of its clause scores in that order.
         planned.forEach(function (p) {
-          var record = postingOf(p.term);
           st.fields.forEach(function (field, fi) {
-            var encoded = record[1 + fi];
-            if (!encoded) return;
-            var values = decodeVarints(encoded);
-            var df = values.length / 3;
-            var weight = f(st.idf(df) * ONE_PLUS_K1);
+            var list = fieldPostings(p.term, fi);
+            if (!list) return;
+            var weight = f(st.idf(list.docs.length) * ONE_PLUS_K1);
             var boost = f(field.boost * p.weight);
             if (boost !== 1) weight = f(weight * boost);
-            var doc = 0;
-            for (var k = 0; k < values.length; k += 3) {
-              doc = k === 0 ? values[0] : doc + values[k];
-              var tf = values[k + 1] + 1;
-              var score = f(weight * f(tf / f(tf + field.norms[values[k + 2]])));
-              var prev = scores.get(doc);
-              scores.set(doc, prev === undefined ? score : f(prev + score));
-            }
+            var docs = list.docs, ratios = list.ratios;
+            for (var k = 0; k < docs.length; k++) acc.add(docs[k], f(weight * ratios[k]));
           });
         });
-        var matched = [];
-        scores.forEach(function (score, doc) {
+        var top = [];
+        var total = 0;
+        acc.forEach(function (doc, score) {
           for (var i = 0; i < filters.length; i++) if (!filters[i].has(doc)) return;
-          matched.push([score, doc]);
+          total++;
+          keepTop(top, limit, score, doc);
         });
-        matched.sort(function (a, b) { return b[0] - a[0] || a[1] - b[1]; });
-        var top = matched.slice(0, limit);
         var marks = new Set();
         planned.forEach(function (p) { postingOf(p.term)[0].forEach(function (s) { marks.add(s); }); });
         var batches = new Set(top.map(function (t) { return shardIndex(manifest.meta, t[1]); }));
@@ -427,7 +458,7 @@
               kind: d.kind, audience: d.audience, excerpt: excerpt(d.text, highlight(d.text, marks, manifest.tokenizer))
             };
           });
-          return { total: matched.length, hits: hits, files: loaded.slice() };
+          return { total: total, hits: hits, files: loaded.slice() };
         });
       });
     }
@@ -439,6 +470,22 @@
       manifest: function () { return manifest; },
       loadedFiles: function () { return loaded.slice(); }
     };
+  }
+
+  /**
+   * Keeps the best `limit` of [score, doc] in `top`, best first: higher score, then lower doc
+   * (Tantivy's tie-break by document order). Linear in the number of matches.
+   */
+  function keepTop(top, limit, score, doc) {
+    if (limit <= 0) return;
+    if (top.length === limit) {
+      var worst = top[limit - 1];
+      if (score < worst[0] || (score === worst[0] && doc > worst[1])) return;
+      top.pop();
+    }
+    var i = top.length;
+    while (i > 0 && (top[i - 1][0] < score || (top[i - 1][0] === score && top[i - 1][1] > doc))) i--;
+    top.splice(i, 0, [score, doc]);
   }
 
   /* ---------- excerpts ---------- */
