@@ -82,6 +82,11 @@ impl Stopwatch {
         self.timings.push((stage, now - self.last));
         self.last = now;
     }
+
+    /// Records a stage timed on its own (stages that ran side by side).
+    fn skip(&mut self, stage: &'static str, time: Duration) {
+        self.timings.push((stage, time));
+    }
 }
 
 /// Builds the site (or only checks it). Content problems are in the report; `Err` means the
@@ -118,81 +123,50 @@ pub fn build(options: &BuildOptions) -> Result<Report> {
     diagnostics.extend(tools.diagnostics.iter().cloned());
     clock.lap("tools");
 
-    let mut files: Vec<OutputFile> = Vec::new();
-    if let Some(theme) = &theme {
-        let mut missing = Vec::new();
-        for route in site.routes.routes.iter().filter(|r| !r.fallback) {
-            let page = &site.content.pages[route.page];
-            let template = render::template_for(page);
-            if !theme.has(&template) {
-                missing.push(Diagnostic::error(
-                    &page.file,
-                    1,
-                    1,
-                    format!(
-                        "missing template `{template}` in {} for this page's kind",
-                        display_dir.join("templates").display()
-                    ),
-                ));
-            }
+    // Pages are written into the staging folder as they are rendered; it exists only when
+    // writing and nothing has failed so far, and replaces the output only if all succeeds.
+    let staging = match &options.output {
+        Some(dest) if report_errors(&diagnostics) == 0 => Some(output::Staging::begin(dest)?),
+        _ => None,
+    };
+    let sink = Sink::new(staging.as_ref());
+    // Search indexing needs only the Markdown output: it runs beside rendering, on the same
+    // two pools of cores, and its files go to the staging folder language by language.
+    let ((render_diagnostics, render_time), search) = rayon::join(
+        || timed(|| render_pages(&site, theme.as_ref(), &display_dir, &bodies, &tools, &sink)),
+        || staging.as_ref().map(|_| timed(|| build_search(&site, &bodies, &sink))),
+    );
+    diagnostics.extend(render_diagnostics);
+    clock.skip("render", render_time);
+    let search_indexes = match search {
+        Some((Ok(indexes), time)) => {
+            clock.skip("search", time);
+            indexes
         }
-        if theme.sources.is_empty() {
-            // The theme itself is missing; that one error says it all.
-            missing.clear();
+        Some((Err(e), time)) => {
+            clock.skip("search", time);
+            diagnostics.push(Diagnostic::error("search", 0, 0, e.to_string()));
+            Vec::new()
         }
-        if missing.is_empty() {
-            let rendered: Vec<std::result::Result<OutputFile, Diagnostic>> = site
-                .routes
-                .routes
-                .par_iter()
-                .enumerate()
-                .map(|(i, route)| {
-                    let tool = tools.route(i);
-                    site.render_route(theme, i, &bodies[i], tool).map(|html| {
-                        OutputFile::new(
-                            route.url.clone(),
-                            html.into_bytes(),
-                            site.content.pages[route.page].file.clone(),
-                        )
-                    })
-                })
-                .collect();
-            let extra = site
-                .render_taxonomies(theme)
-                .into_iter()
-                .chain(site.render_search_pages(theme))
-                .chain(site.render_root_pages(theme));
-            for result in rendered.into_iter().chain(extra) {
-                match result {
-                    Ok(file) => files.push(file),
-                    Err(d) => diagnostics.push(d),
-                }
-            }
-        }
-        diagnostics.append(&mut missing);
-    }
-    clock.lap("render");
+        None => Vec::new(),
+    };
+    clock.last = Instant::now();
 
-    files.push(feeds::render_sitemap(&site));
-    files.push(feeds::render_robots(&site));
-    files.extend(feeds::render_feeds(&site));
-    files.extend(model_document_downloads(&site));
+    sink.put(feeds::render_sitemap(&site));
+    sink.put(feeds::render_robots(&site));
+    feeds::render_feeds(&site).into_iter().for_each(|f| sink.put(f));
+    model_document_downloads(&site).into_iter().for_each(|f| sink.put(f));
     let copies = static_copies(&site, &theme_dir);
-    let targets = files.iter().map(|f| (f.path.as_str(), f.origin.as_path()));
+    if let Some(staging) = &staging {
+        copies.par_iter().try_for_each(|c| staging.copy(c))?;
+    }
+    let mut targets = sink.finish()?;
+    targets.sort();
+    let copy_targets = copies.iter().map(|c| (c.path.as_str(), c.source.as_path()));
     diagnostics.extend(render::check_unique_paths(
-        targets.chain(copies.iter().map(|c| (c.path.as_str(), c.source.as_path()))),
+        targets.iter().map(|(path, origin)| (path.as_str(), origin.as_path())).chain(copy_targets),
     ));
     clock.lap("feeds");
-
-    // The index is built only for a site that will be written: its files live in `search/`,
-    // which no page can claim, and a failed build must not touch the cache either.
-    if options.output.is_some() && report_errors(&diagnostics) == 0 {
-        match build_search(&site, &bodies) {
-            Ok(mut search_files) => files.append(&mut search_files),
-            Err(e) => diagnostics.push(Diagnostic::error("search", 0, 0, e.to_string())),
-        }
-    }
-    clock.lap("search");
 
     for route in &site.routes.routes {
         let count = report.languages.entry(route.lang.clone()).or_default();
@@ -205,16 +179,121 @@ pub fn build(options: &BuildOptions) -> Result<Report> {
     diagnostics.sort();
     diagnostics.dedup();
     report.diagnostics = diagnostics;
-    report.files = files.len() + copies.len();
-    if report.errors() == 0 {
-        if let Some(dest) = &options.output {
-            output::write_site(dest, &files, &copies)?;
+    report.files = targets.len() + copies.len();
+    if let Some(staging) = staging {
+        if report.errors() == 0 {
+            staging.commit()?;
+            for index in &search_indexes {
+                index.promote()?;
+            }
             report.written = true;
         }
     }
     clock.lap("write");
     report.timings = clock.timings;
     Ok(report)
+}
+
+fn timed<T>(work: impl FnOnce() -> T) -> (T, Duration) {
+    let started = Instant::now();
+    let value = work();
+    (value, started.elapsed())
+}
+
+/// Where made files go: the staging folder when writing (nothing when checking), plus the
+/// list of paths and origins that the collision check and the report need.
+struct Sink<'a> {
+    staging: Option<&'a output::Staging>,
+    targets: std::sync::Mutex<Vec<(String, PathBuf)>>,
+    error: std::sync::Mutex<Option<error::Error>>,
+}
+
+impl<'a> Sink<'a> {
+    fn new(staging: Option<&'a output::Staging>) -> Self {
+        Sink { staging, targets: Default::default(), error: Default::default() }
+    }
+
+    fn put(&self, file: OutputFile) {
+        if let Some(staging) = self.staging {
+            if let Err(e) = staging.write(&file.path, &file.bytes) {
+                self.error.lock().unwrap_or_else(std::sync::PoisonError::into_inner).get_or_insert(e);
+            }
+        }
+        self.targets.lock().unwrap_or_else(std::sync::PoisonError::into_inner).push((file.path, file.origin));
+    }
+
+    /// The paths written; the first write error, if any.
+    fn finish(self) -> Result<Vec<(String, PathBuf)>> {
+        use std::sync::PoisonError;
+        match self.error.into_inner().unwrap_or_else(PoisonError::into_inner) {
+            Some(e) => Err(e),
+            None => Ok(self.targets.into_inner().unwrap_or_else(PoisonError::into_inner)),
+        }
+    }
+}
+
+/// Renders every page (and taxonomy, search and root page) into the sink; returns the
+/// problems found.
+fn render_pages(
+    site: &Site,
+    theme: Option<&Theme>,
+    display_dir: &Path,
+    bodies: &[markdown::Rendered],
+    tools: &tools::Tools,
+    sink: &Sink,
+) -> Vec<Diagnostic> {
+    let Some(theme) = theme else { return Vec::new() };
+    let mut missing = Vec::new();
+    for route in site.routes.routes.iter().filter(|r| !r.fallback) {
+        let page = &site.content.pages[route.page];
+        let template = render::template_for(page);
+        if !theme.has(&template) {
+            missing.push(Diagnostic::error(
+                &page.file,
+                1,
+                1,
+                format!(
+                    "missing template `{template}` in {} for this page's kind",
+                    display_dir.join("templates").display()
+                ),
+            ));
+        }
+    }
+    if theme.sources.is_empty() {
+        // The theme itself is missing; that one error says it all.
+        missing.clear();
+    }
+    if !missing.is_empty() {
+        return missing;
+    }
+    let mut problems: Vec<Diagnostic> = site
+        .routes
+        .routes
+        .par_iter()
+        .enumerate()
+        .filter_map(|(i, route)| {
+            let origin = &site.content.pages[route.page].file;
+            match site.render_route(theme, i, &bodies[i], tools.route(i)) {
+                Ok(html) => {
+                    sink.put(OutputFile::new(route.url.clone(), html.into_bytes(), origin.clone()));
+                    None
+                }
+                Err(d) => Some(d),
+            }
+        })
+        .collect();
+    let extra = site
+        .render_taxonomies(theme)
+        .into_iter()
+        .chain(site.render_search_pages(theme))
+        .chain(site.render_root_pages(theme));
+    for result in extra {
+        match result {
+            Ok(file) => sink.put(file),
+            Err(d) => problems.push(d),
+        }
+    }
+    problems
 }
 
 fn report_errors(diagnostics: &[Diagnostic]) -> usize {
@@ -250,33 +329,44 @@ fn search_docs(site: &Site, bodies: &[markdown::Rendered], lang: &str) -> Vec<se
     docs
 }
 
-/// One Tantivy index per language (in parallel), exported as the browser's search files.
-fn build_search(site: &Site, bodies: &[markdown::Rendered]) -> Result<Vec<OutputFile>> {
-    let per_language: Vec<Result<Vec<search::SearchFile>>> = site
+/// One Tantivy index per language (in parallel), exported as the browser's search files,
+/// which go to the sink as each language finishes. The native indexes are built beside the
+/// live ones and take their place only when the whole build succeeds.
+fn build_search(site: &Site, bodies: &[markdown::Rendered], sink: &Sink) -> Result<Vec<search::NewIndex>> {
+    let mut languages: Vec<(&str, usize)> = site
         .languages
-        .par_iter()
+        .iter()
         .map(|language| {
-            let docs = search_docs(site, bodies, &language.code);
-            let dir = search_index_dir(&site.root, &language.code);
-            match site.config.languages.get(&language.code).and_then(|s| s.analyzer.as_deref()) {
-                Some(spec) => {
-                    let analyzer = search::analyzer_from_spec(spec).ok_or_else(|| {
-                        error::Error::Usage(format!("portal.toml: unknown analyzer `{spec}` for {}", language.code))
-                    })?;
-                    search::build_language_with(&language.code, &analyzer, &docs, &dir)
-                }
-                None => search::build_language(&language.code, &docs, &dir),
-            }
+            let text: usize = (site.routes.routes.iter().enumerate())
+                .filter(|(_, r)| r.lang == language.code && !r.fallback)
+                .flat_map(|(i, _)| bodies[i].sections.iter().map(|s| s.text.len()))
+                .sum();
+            (language.code.as_str(), text)
         })
         .collect();
-    let mut files = Vec::new();
-    for result in per_language {
-        for f in result? {
-            let path = f.path.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/");
-            files.push(OutputFile::new(path, f.bytes, "search"));
-        }
-    }
-    Ok(files)
+    // Most text first, so that the last language to finish is a short one.
+    languages.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+    languages
+        .par_iter()
+        .map(|(code, _)| {
+            let docs = search_docs(site, bodies, code);
+            let index = search::NewIndex::beside(&search_index_dir(&site.root, code));
+            let files = match site.config.languages.get(*code).and_then(|s| s.analyzer.as_deref()) {
+                Some(spec) => {
+                    let analyzer = search::analyzer_from_spec(spec).ok_or_else(|| {
+                        error::Error::Usage(format!("portal.toml: unknown analyzer `{spec}` for {code}"))
+                    })?;
+                    search::build_language_with(code, &analyzer, &docs, index.built())?
+                }
+                None => search::build_language(code, &docs, index.built())?,
+            };
+            for f in files {
+                let path = f.path.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/");
+                sink.put(OutputFile::new(path, f.bytes, "search"));
+            }
+            Ok(index)
+        })
+        .collect()
 }
 
 /// Taxonomy terms need a label in each language's strings (`audience.hospital`).

@@ -1,6 +1,7 @@
 //! Output: the only writer of the site. Files are written into a fresh folder next to the
-//! destination, which then replaces it, so a failed or interrupted build never leaves a
-//! half-written site and the previous one survives any content error.
+//! destination as the build makes them, and that folder replaces the destination once the
+//! build has succeeded, so a failed or interrupted build never leaves a half-written site and
+//! the previous one survives any content error.
 
 use std::path::{Path, PathBuf};
 
@@ -33,49 +34,80 @@ fn io<T>(path: &Path, r: std::io::Result<T>) -> Result<T> {
     r.map_err(|e| Error::io(path, e))
 }
 
+/// A fresh folder next to the destination that files are written into as they are made (so
+/// the build never holds the whole site in memory) and that replaces the destination only on
+/// `commit`. Dropped without a commit, it is removed and the destination is untouched.
+pub struct Staging {
+    dir: PathBuf,
+    dest: PathBuf,
+    committed: bool,
+}
+
+impl Staging {
+    pub fn begin(dest: &Path) -> Result<Staging> {
+        let parent = parent_of(dest);
+        io(parent, std::fs::create_dir_all(parent))?;
+        let dir = parent.join(format!(".{}.tmp-{}", name_of(dest), std::process::id()));
+        if dir.exists() {
+            io(&dir, std::fs::remove_dir_all(&dir))?;
+        }
+        io(&dir, std::fs::create_dir_all(&dir))?;
+        Ok(Staging { dir, dest: dest.to_path_buf(), committed: false })
+    }
+
+    /// Writes one file (`path` is `/`-separated, below the site root); safe from many threads.
+    pub fn write(&self, path: &str, bytes: &[u8]) -> Result<()> {
+        let target = self.dir.join(path);
+        if let Some(folder) = target.parent() {
+            io(folder, std::fs::create_dir_all(folder))?;
+        }
+        io(&target, std::fs::write(&target, bytes))
+    }
+
+    pub fn copy(&self, file: &CopiedFile) -> Result<()> {
+        let target = self.dir.join(&file.path);
+        if let Some(folder) = target.parent() {
+            io(folder, std::fs::create_dir_all(folder))?;
+        }
+        io(&file.source, std::fs::copy(&file.source, &target)).map(|_| ())
+    }
+
+    /// Puts the staged site in place of the destination.
+    pub fn commit(mut self) -> Result<()> {
+        swap(&self.dir, &self.dest)?;
+        self.committed = true;
+        Ok(())
+    }
+}
+
+impl Drop for Staging {
+    fn drop(&mut self) {
+        if !self.committed && self.dir.exists() {
+            let _ = std::fs::remove_dir_all(&self.dir);
+        }
+    }
+}
+
+fn parent_of(dest: &Path) -> &Path {
+    dest.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."))
+}
+
+fn name_of(dest: &Path) -> String {
+    dest.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "public".into())
+}
+
 /// Writes `files` and `copies` into `dest`, replacing what was there only once all is written.
 pub fn write_site(dest: &Path, files: &[OutputFile], copies: &[CopiedFile]) -> Result<()> {
-    let parent = dest.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    io(parent, std::fs::create_dir_all(parent))?;
-    let name = dest.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "public".into());
-    let staging = parent.join(format!(".{name}.tmp-{}", std::process::id()));
-    if staging.exists() {
-        io(&staging, std::fs::remove_dir_all(&staging))?;
-    }
-    let result = write_all(&staging, files, copies).and_then(|()| swap(&staging, dest, parent, &name));
-    if result.is_err() && staging.exists() {
-        let _ = std::fs::remove_dir_all(&staging);
-    }
-    result
-}
-
-fn write_all(staging: &Path, files: &[OutputFile], copies: &[CopiedFile]) -> Result<()> {
-    let mut dirs: Vec<PathBuf> = files
-        .iter()
-        .map(|f| f.path.as_str())
-        .chain(copies.iter().map(|c| c.path.as_str()))
-        .filter_map(|p| Path::new(p).parent().map(|d| staging.join(d)))
-        .collect();
-    dirs.sort();
-    dirs.dedup();
-    io(staging, std::fs::create_dir_all(staging))?;
-    for d in &dirs {
-        io(d, std::fs::create_dir_all(d))?;
-    }
     use rayon::prelude::*;
-    files.par_iter().try_for_each(|f| {
-        let path = staging.join(&f.path);
-        io(&path, std::fs::write(&path, &f.bytes))
-    })?;
-    copies.par_iter().try_for_each(|c| {
-        let path = staging.join(&c.path);
-        io(&c.source, std::fs::copy(&c.source, &path)).map(|_| ())
-    })
+    let staging = Staging::begin(dest)?;
+    files.par_iter().try_for_each(|f| staging.write(&f.path, &f.bytes))?;
+    copies.par_iter().try_for_each(|c| staging.copy(c))?;
+    staging.commit()
 }
 
-fn swap(staging: &Path, dest: &Path, parent: &Path, name: &str) -> Result<()> {
+fn swap(staging: &Path, dest: &Path) -> Result<()> {
     if dest.exists() {
-        let old = parent.join(format!(".{name}.old-{}", std::process::id()));
+        let old = parent_of(dest).join(format!(".{}.old-{}", name_of(dest), std::process::id()));
         io(dest, std::fs::rename(dest, &old))?;
         if let Err(e) = std::fs::rename(staging, dest) {
             // Put the previous site back rather than leave nothing.

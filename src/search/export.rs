@@ -79,10 +79,14 @@ fn read_index(searcher: &Searcher, fields: &Fields) -> Result<IndexData, Error> 
             let norms = segment.get_fieldnorms_reader(*field).map_err(err)?;
             let mut stream = inverted.terms().stream().map_err(io)?;
             while let Some((key, info)) = stream.next() {
-                let term = String::from_utf8(key.to_vec()).map_err(|e| search_error("term", e))?;
+                let term = std::str::from_utf8(key).map_err(|e| search_error("term", e))?;
                 let mut postings =
                     inverted.read_postings_from_terminfo(info, IndexRecordOption::WithFreqs).map_err(io)?;
-                let list = &mut data.terms.entry(term).or_default()[slot];
+                if !data.terms.contains_key(term) {
+                    data.terms.insert(term.to_string(), Default::default());
+                }
+                let Some(lists) = data.terms.get_mut(term) else { continue };
+                let list = &mut lists[slot];
                 let mut doc = postings.doc();
                 while doc != TERMINATED {
                     list.push((ord_of(doc), postings.term_freq(), norms.fieldnorm_id(doc)));
@@ -148,8 +152,14 @@ struct Files {
 
 impl Files {
     /// Wraps `data` in a register call, names the file by its hash; returns the hash.
-    fn add(&mut self, prefix: &str, id: &str, data: &Value) -> Result<String, Error> {
-        let script = register_script(&self.lang, id, data)?;
+    fn add(&mut self, prefix: &str, id: &str, data: &impl Serialize) -> Result<String, Error> {
+        let json = serde_json::to_string(data).map_err(|e| search_error("json", e))?;
+        self.add_json(prefix, id, &json)
+    }
+
+    /// `add` for data already serialized to JSON.
+    fn add_json(&mut self, prefix: &str, id: &str, json: &str) -> Result<String, Error> {
+        let script = register_script(&self.lang, id, json)?;
         let digest = Sha256::digest(script.as_bytes());
         let hash: String = digest.iter().take(5).map(|b| format!("{b:02x}")).collect();
         self.out.push(SearchFile {
@@ -160,11 +170,11 @@ impl Files {
     }
 }
 
-fn register_script(lang: &str, id: &str, data: &impl Serialize) -> Result<String, Error> {
+/// The classic script that registers `json` (serialized data) as shard `id` of `lang`.
+fn register_script(lang: &str, id: &str, json: &str) -> Result<String, Error> {
     let lang = serde_json::to_string(lang).map_err(|e| search_error("json", e))?;
     let id = serde_json::to_string(id).map_err(|e| search_error("json", e))?;
-    let data = serde_json::to_string(data).map_err(|e| search_error("json", e))?;
-    Ok(format!("window.__portalSearch.register({lang},{id},{data});\n"))
+    Ok(format!("window.__portalSearch.register({lang},{id},{json});\n"))
 }
 
 /// Splits `items` into consecutive chunks of about `target` bytes (by `size`).
@@ -277,7 +287,8 @@ pub fn export_index(
         "meta": write_metadata(&mut files, docs)?,
         "filters": write_filters(&mut files, &data)?,
     });
-    let script = register_script(lang, "manifest", &manifest)?;
+    let json = serde_json::to_string(&manifest).map_err(|e| search_error("json", e))?;
+    let script = register_script(lang, "manifest", &json)?;
     files
         .out
         .push(SearchFile { path: PathBuf::from("search").join(lang).join("index.js"), bytes: script.into_bytes() });
@@ -340,27 +351,32 @@ fn write_lexicon(files: &mut Files, data: &IndexData, lexicon: &Lexicon) -> Resu
 /// Returns the manifest's `[[first term, hash], ...]`.
 fn write_postings(files: &mut Files, data: &IndexData, lexicon: &Lexicon) -> Result<Vec<Value>, Error> {
     let surfaces = lexicon.surfaces_by_term();
-    let records: Vec<Value> = data
-        .terms
-        .iter()
-        .map(|(term, lists)| {
-            let mut row = vec![json!(surfaces.get(term.as_str()).cloned().unwrap_or_default())];
-            for list in lists {
-                let mut encoded = String::new();
-                encode_docs(list.iter().map(|p| p.0), &mut encoded, |i, out| {
-                    encode_varint(u64::from(list[i].1.saturating_sub(1)), out);
-                    encode_varint(u64::from(list[i].2), out);
-                });
-                row.push(json!(encoded));
-            }
-            Value::Array(row)
-        })
-        .collect();
+    let no_surfaces = Vec::new();
+    // Rows are written as JSON text directly: at scale this is most of the export, and a
+    // `Value` per row would be built, measured and serialized again.
+    let mut records = Vec::with_capacity(data.terms.len());
+    for (term, lists) in &data.terms {
+        let mut row = String::from("[");
+        let surfaces = surfaces.get(term.as_str()).unwrap_or(&no_surfaces);
+        row.push_str(&serde_json::to_string(surfaces).map_err(|e| search_error("json", e))?);
+        for list in lists {
+            // Varint characters need no JSON escaping.
+            row.push_str(",\"");
+            encode_docs(list.iter().map(|p| p.0), &mut row, |i, out| {
+                encode_varint(u64::from(list[i].1.saturating_sub(1)), out);
+                encode_varint(u64::from(list[i].2), out);
+            });
+            row.push('"');
+        }
+        row.push(']');
+        records.push(row);
+    }
     let mut index = Vec::new();
     let mut first = 0usize;
-    for (n, rows) in chunk(records, POSTINGS_SHARD_BYTES, |v| v.to_string().len()).into_iter().enumerate() {
+    for (n, rows) in chunk(records, POSTINGS_SHARD_BYTES, String::len).into_iter().enumerate() {
         let count = rows.len();
-        let hash = files.add("p", &format!("p{n}"), &json!({ "first": first, "terms": rows }))?;
+        let json = format!("{{\"first\":{first},\"terms\":[{}]}}", rows.join(","));
+        let hash = files.add_json("p", &format!("p{n}"), &json)?;
         index.push(json!([first, hash]));
         first += count;
     }

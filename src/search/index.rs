@@ -129,7 +129,7 @@ pub fn build_index(analyzer: &LangAnalyzer, docs: &[SearchDoc], index_dir: &Path
 
 /// Refuses to delete a folder that is neither empty nor a search index: a wrong path from a
 /// caller must not cost the user a folder.
-fn ensure_replaceable(index_dir: &Path) -> Result<(), Error> {
+pub(crate) fn ensure_replaceable(index_dir: &Path) -> Result<(), Error> {
     let mut entries = std::fs::read_dir(index_dir).map_err(|e| Error::io(index_dir, e))?;
     let is_empty = entries.next().is_none();
     let is_index = index_dir.join("meta.json").exists() || index_dir.join(ANALYZER_FILE).exists();

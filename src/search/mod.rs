@@ -41,6 +41,42 @@ pub struct SearchFile {
     pub bytes: Vec<u8>,
 }
 
+/// A language's native index built in a folder beside the live one (`.<lang>.new`), so that a
+/// failed build leaves the live index as it was; `promote` puts it in place.
+pub struct NewIndex {
+    built: PathBuf,
+    live: PathBuf,
+}
+
+impl NewIndex {
+    pub fn beside(live: &Path) -> Self {
+        let name = live.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        NewIndex { built: live.with_file_name(format!(".{name}.new")), live: live.to_path_buf() }
+    }
+
+    pub fn built(&self) -> &Path {
+        &self.built
+    }
+
+    /// Replaces the live index (if any) with the new one.
+    pub fn promote(&self) -> Result<(), Error> {
+        if self.live.exists() {
+            index::ensure_replaceable(&self.live)?;
+            std::fs::remove_dir_all(&self.live).map_err(|e| Error::io(&self.live, e))?;
+        }
+        std::fs::rename(&self.built, &self.live).map_err(|e| Error::io(&self.live, e))
+    }
+}
+
+impl Drop for NewIndex {
+    /// A new index that was not promoted is left over from a failed build.
+    fn drop(&mut self) {
+        if self.built.exists() {
+            let _ = std::fs::remove_dir_all(&self.built);
+        }
+    }
+}
+
 /// Builds the Tantivy index of one language in `index_dir` (created or replaced) from `docs`,
 /// in their order, and returns the browser index files under `search/<lang>/`: the manifest
 /// `search/<lang>/index.js` and content-hashed shards. The files are byte-identical across
