@@ -9,6 +9,12 @@ use health_cyber_portal::cli::{Cli, Command, Format, I18nCommand, StatusFormat};
 use health_cyber_portal::serve::{serve, ServeOptions};
 use health_cyber_portal::{build, translations, BuildOptions, Report};
 
+/// mimalloc: the build allocates millions of small strings from several threads (Tantivy's
+/// indexer, Tera, the Markdown renderer); glibc's per-thread arenas kept much of that memory
+/// resident after it was freed.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,

@@ -52,26 +52,62 @@ pub fn encode_varint(mut value: u64, out: &mut String) {
     out.push(VARINT_ALPHABET[value as usize] as char);
 }
 
-/// One posting: document number (input order), term frequency, field norm id.
-type Posting = (u32, u32, u8);
+/// One term's postings per text field, already in the browser's encoding (varints `doc
+/// delta, tf - 1, field norm id`), with the document count of each field.
+#[derive(Default)]
+struct TermPostings {
+    encoded: [String; 4],
+    doc_freq: [u32; 4],
+    last_doc: [u32; 4],
+}
+
+impl TermPostings {
+    fn push(&mut self, slot: usize, doc: u32, tf: u32, norm_id: u8) -> Result<(), Error> {
+        let first = self.doc_freq[slot] == 0;
+        if !first && doc <= self.last_doc[slot] {
+            return Err(Error::Search(format!("postings out of document order at document {doc}")));
+        }
+        let out = &mut self.encoded[slot];
+        encode_varint(u64::from(if first { doc } else { doc - self.last_doc[slot] }), out);
+        encode_varint(u64::from(tf.saturating_sub(1)), out);
+        encode_varint(u64::from(norm_id), out);
+        self.doc_freq[slot] += 1;
+        self.last_doc[slot] = doc;
+        Ok(())
+    }
+
+    /// Summed document frequency: the rank of prefix expansions.
+    fn rank(&self) -> u64 {
+        self.doc_freq.iter().map(|&n| u64::from(n)).sum()
+    }
+}
 
 /// What the browser index needs from the Tantivy index.
 struct IndexData {
     num_docs: u64,
     total_tokens: [u64; 4],
-    /// Term -> postings per text field, sorted by document.
-    terms: BTreeMap<String, [Vec<Posting>; 4]>,
+    /// Term -> postings per text field, in Tantivy's term order.
+    terms: BTreeMap<String, TermPostings>,
     /// (field name, value) -> documents, sorted.
     filters: BTreeMap<(String, String), Vec<u32>>,
 }
 
+/// Reads postings straight into their encoding (at scale, holding them decoded would take
+/// several times the memory of the export). Segments are read in document order: the index
+/// is written by one thread without merges, so each segment holds a run of consecutive
+/// documents.
 fn read_index(searcher: &Searcher, fields: &Fields) -> Result<IndexData, Error> {
     let err = |e: tantivy::TantivyError| search_error("read index", e);
     let io = |e: std::io::Error| search_error("read index", e);
     let mut data = IndexData { num_docs: 0, total_tokens: [0; 4], terms: BTreeMap::new(), filters: BTreeMap::new() };
+    let mut segments = Vec::new();
     for segment in searcher.segment_readers() {
-        data.num_docs += u64::from(segment.max_doc());
         let ords = segment.fast_fields().u64("ord").map_err(err)?;
+        segments.push((ords.first(0).unwrap_or(u64::MAX), segment, ords));
+    }
+    segments.sort_by_key(|(first, _, _)| *first);
+    for (_, segment, ords) in &segments {
+        data.num_docs += u64::from(segment.max_doc());
         let ord_of = |doc: u32| ords.first(doc).unwrap_or(u64::MAX) as u32;
         for (slot, field) in fields.text.iter().enumerate() {
             let inverted = segment.inverted_index(*field).map_err(err)?;
@@ -83,24 +119,18 @@ fn read_index(searcher: &Searcher, fields: &Fields) -> Result<IndexData, Error> 
                 let mut postings =
                     inverted.read_postings_from_terminfo(info, IndexRecordOption::WithFreqs).map_err(io)?;
                 if !data.terms.contains_key(term) {
-                    data.terms.insert(term.to_string(), Default::default());
+                    data.terms.insert(term.to_string(), TermPostings::default());
                 }
-                let Some(lists) = data.terms.get_mut(term) else { continue };
-                let list = &mut lists[slot];
+                let Some(term_postings) = data.terms.get_mut(term) else { continue };
                 let mut doc = postings.doc();
                 while doc != TERMINATED {
-                    list.push((ord_of(doc), postings.term_freq(), norms.fieldnorm_id(doc)));
+                    term_postings.push(slot, ord_of(doc), postings.term_freq(), norms.fieldnorm_id(doc))?;
                     doc = postings.advance();
                 }
             }
         }
         for (name, field) in [("kind", fields.kind), ("audience", fields.audience)] {
             read_filter(segment, name, field, &ord_of, &mut data.filters)?;
-        }
-    }
-    for lists in data.terms.values_mut() {
-        for list in lists.iter_mut() {
-            list.sort_unstable();
         }
     }
     for docs in data.filters.values_mut() {
@@ -314,7 +344,7 @@ fn encode_docs(docs: impl Iterator<Item = u32>, out: &mut String, mut extra: imp
 fn write_lexicon(files: &mut Files, data: &IndexData, lexicon: &Lexicon) -> Result<Vec<Value>, Error> {
     let term_numbers: BTreeMap<&str, usize> =
         data.terms.keys().enumerate().map(|(n, term)| (term.as_str(), n)).collect();
-    let ranks: Vec<u64> = data.terms.values().map(|lists| lists.iter().map(|l| l.len() as u64).sum()).collect();
+    let ranks: Vec<u64> = data.terms.values().map(TermPostings::rank).collect();
     let mut keys: Vec<(&String, Vec<usize>)> = lexicon
         .keys
         .iter()
@@ -352,33 +382,41 @@ fn write_lexicon(files: &mut Files, data: &IndexData, lexicon: &Lexicon) -> Resu
 fn write_postings(files: &mut Files, data: &IndexData, lexicon: &Lexicon) -> Result<Vec<Value>, Error> {
     let surfaces = lexicon.surfaces_by_term();
     let no_surfaces = Vec::new();
-    // Rows are written as JSON text directly: at scale this is most of the export, and a
-    // `Value` per row would be built, measured and serialized again.
-    let mut records = Vec::with_capacity(data.terms.len());
-    for (term, lists) in &data.terms {
+    // Rows are written as JSON text directly and shards as soon as they are full: at scale
+    // this is most of the export.
+    let mut index = Vec::new();
+    let mut first = 0usize;
+    let mut rows: Vec<String> = Vec::new();
+    let mut bytes = 0;
+    let mut flush = |rows: &mut Vec<String>, index: &mut Vec<Value>, first: &mut usize| -> Result<(), Error> {
+        let json = format!("{{\"first\":{first},\"terms\":[{}]}}", rows.join(","));
+        let hash = files.add_json("p", &format!("p{}", index.len()), &json)?;
+        index.push(json!([*first, hash]));
+        *first += rows.len();
+        rows.clear();
+        Ok(())
+    };
+    for (term, postings) in &data.terms {
         let mut row = String::from("[");
         let surfaces = surfaces.get(term.as_str()).unwrap_or(&no_surfaces);
         row.push_str(&serde_json::to_string(surfaces).map_err(|e| search_error("json", e))?);
-        for list in lists {
+        for encoded in &postings.encoded {
             // Varint characters need no JSON escaping.
             row.push_str(",\"");
-            encode_docs(list.iter().map(|p| p.0), &mut row, |i, out| {
-                encode_varint(u64::from(list[i].1.saturating_sub(1)), out);
-                encode_varint(u64::from(list[i].2), out);
-            });
+            row.push_str(encoded);
             row.push('"');
         }
         row.push(']');
-        records.push(row);
+        // Shards of about POSTINGS_SHARD_BYTES; one term's postings are never split.
+        if !rows.is_empty() && bytes + row.len() > POSTINGS_SHARD_BYTES {
+            flush(&mut rows, &mut index, &mut first)?;
+            bytes = 0;
+        }
+        bytes += row.len();
+        rows.push(row);
     }
-    let mut index = Vec::new();
-    let mut first = 0usize;
-    for (n, rows) in chunk(records, POSTINGS_SHARD_BYTES, String::len).into_iter().enumerate() {
-        let count = rows.len();
-        let json = format!("{{\"first\":{first},\"terms\":[{}]}}", rows.join(","));
-        let hash = files.add_json("p", &format!("p{n}"), &json)?;
-        index.push(json!([first, hash]));
-        first += count;
+    if !rows.is_empty() {
+        flush(&mut rows, &mut index, &mut first)?;
     }
     Ok(index)
 }
@@ -414,7 +452,7 @@ fn write_filters(files: &mut Files, data: &IndexData) -> Result<BTreeMap<String,
 /// `[[doc freq, f32 bits], ...]`.
 fn idf_fixes(data: &IndexData) -> Vec<Value> {
     let mut doc_freqs: Vec<u64> =
-        data.terms.values().flat_map(|lists| lists.iter().map(|l| l.len() as u64)).filter(|&n| n > 0).collect();
+        data.terms.values().flat_map(|t| t.doc_freq.iter().map(|&n| u64::from(n))).filter(|&n| n > 0).collect();
     doc_freqs.sort_unstable();
     doc_freqs.dedup();
     doc_freqs

@@ -4,6 +4,7 @@
 
 use std::path::Path;
 
+use tantivy::indexer::NoMergePolicy;
 use tantivy::schema::{Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, FAST, STORED, STRING};
 use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{Index, IndexWriter, TantivyDocument};
@@ -99,6 +100,9 @@ pub fn build_index(analyzer: &LangAnalyzer, docs: &[SearchDoc], index_dir: &Path
     // field keeps the order even if Tantivy ever splits the work into several segments.
     let mut writer: IndexWriter =
         index.writer_with_num_threads(1, 256 * 1024 * 1024).map_err(|e| search_error("index writer", e))?;
+    // No merges: a large corpus may flush several segments, and the export reads them as runs
+    // of consecutive documents (merging would only cost time; the cache is rebuilt each time).
+    writer.set_merge_policy(Box::new(NoMergePolicy));
     for (ord, doc) in docs.iter().enumerate() {
         let mut document = TantivyDocument::new();
         for (field, text) in fields.text.iter().zip(field_texts(doc)) {
