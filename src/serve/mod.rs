@@ -2,21 +2,24 @@
 //! rebuilds on change and tells open pages to reload (server-sent events). A failed rebuild
 //! keeps the last good site on disk and shows its errors in an overlay on every open page.
 
+pub mod disk;
 pub mod files;
+pub mod incremental;
 
+use std::collections::BTreeSet;
 use std::io::Write;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
-use std::sync::mpsc::{channel, Receiver, RecvTimeoutError, Sender};
+use std::sync::mpsc::{channel, Receiver, RecvTimeoutError, Sender, TryRecvError};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use notify::{RecursiveMode, Watcher};
 use tiny_http::{Header, Method, Response, Server};
 
 use crate::error::{Error, Result};
-use crate::{build, BuildOptions, Report};
 use files::{mime_type, resolve, Resolved};
+use incremental::{Engine, Outcome};
 
 const RELOAD_JS: &str = include_str!("reload.js");
 /// Workers answering file requests; each event stream has a thread of its own, up to a bound.
@@ -56,43 +59,19 @@ impl State {
     }
 }
 
-fn run_build(options: &BuildOptions) -> (Option<Vec<String>>, String) {
-    let started = Instant::now();
-    match build(options) {
-        Ok(report) if report.errors() == 0 => (None, summary(&report, started)),
-        Ok(report) => {
-            let lines: Vec<String> =
-                report.diagnostics.iter().filter(|d| d.is_error()).map(ToString::to_string).collect();
-            (Some(lines), summary(&report, started))
-        }
-        Err(e) => (Some(vec![e.to_string()]), format!("build failed: {e}")),
-    }
-}
-
-fn summary(report: &Report, started: Instant) -> String {
-    let pages: usize = report.languages.values().map(|c| c.pages + c.untranslated).sum();
-    format!(
-        "{} pages, {} error(s), {} warning(s) in {} ms",
-        pages,
-        report.errors(),
-        report.warnings(),
-        started.elapsed().as_millis()
-    )
-}
-
 /// Builds, then serves until the process is stopped.
 pub fn serve(options: &ServeOptions) -> Result<()> {
-    let build_options = BuildOptions { root: options.root.clone(), output: Some(options.output.clone()) };
-    let (failed, line) = run_build(&build_options);
-    eprintln!("portal: {line}");
-    if let Some(lines) = &failed {
-        for l in lines {
-            eprintln!("{l}");
-        }
+    // Watched paths are compared with the site's folders: both in one canonical form.
+    let root = options.root.canonicalize().map_err(|e| Error::io(&options.root, e))?;
+    let mut engine = Engine::new(&root, &options.output);
+    let first = engine.rebuild(None);
+    eprintln!("portal: {}", first.line);
+    for l in first.failed.iter().flatten() {
+        eprintln!("{l}");
     }
     std::fs::create_dir_all(&options.output).map_err(|e| Error::io(&options.output, e))?;
     let output = options.output.canonicalize().map_err(|e| Error::io(&options.output, e))?;
-    let state = Arc::new(Mutex::new(State { failed, streams: Vec::new() }));
+    let state = Arc::new(Mutex::new(State { failed: first.failed, streams: Vec::new() }));
 
     let server = Server::http((options.bind.as_str(), options.port))
         .map_err(|e| Error::Usage(format!("cannot listen on {}:{}: {e}", options.bind, options.port)))?;
@@ -107,7 +86,7 @@ pub fn serve(options: &ServeOptions) -> Result<()> {
         let _ = std::process::Command::new("xdg-open").arg(format!("http://{address}/")).spawn();
     }
 
-    let watcher = watch(&options.root, build_options, Arc::clone(&state))?;
+    let watcher = watch(&root, engine, Arc::clone(&state))?;
     let server = Arc::new(server);
     let workers: Vec<_> = (0..WORKERS)
         .map(|_| {
@@ -127,7 +106,7 @@ pub fn serve(options: &ServeOptions) -> Result<()> {
 }
 
 /// Watches the site's sources; each burst of changes triggers one rebuild.
-fn watch(root: &Path, options: BuildOptions, state: Arc<Mutex<State>>) -> Result<notify::RecommendedWatcher> {
+fn watch(root: &Path, engine: Engine, state: Arc<Mutex<State>>) -> Result<notify::RecommendedWatcher> {
     let (tx, rx) = channel();
     let mut watcher = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
         // Reads (the build's own, an editor opening a file) are not changes.
@@ -148,45 +127,70 @@ fn watch(root: &Path, options: BuildOptions, state: Arc<Mutex<State>>) -> Result
     watcher
         .watch(root, RecursiveMode::NonRecursive)
         .map_err(|e| Error::Usage(format!("cannot watch {}: {e}", root.display())))?;
-    let config = root.join("portal.toml");
-    std::thread::spawn(move || rebuild_loop(&rx, &options, &state, &config));
+    let root = root.to_path_buf();
+    std::thread::spawn(move || rebuild_loop(&rx, engine, &state, &root));
     Ok(watcher)
 }
 
-fn relevant(paths: &[PathBuf], config: &Path, root: &Path) -> bool {
-    paths.iter().any(|p| {
+/// The paths of a change that can matter: not editor droppings, and at the top level only
+/// `portal.toml` (the output folder and caches may live there too).
+fn relevant(paths: Vec<PathBuf>, root: &Path) -> impl Iterator<Item = PathBuf> + '_ {
+    let config = root.join("portal.toml");
+    paths.into_iter().filter(move |p| {
         let name = p.file_name().map(|n| n.to_string_lossy()).unwrap_or_default();
         let hidden = name.starts_with('.') || name.ends_with('~') || name.starts_with('#');
-        !hidden && (p == config || p.parent() != Some(root))
+        !hidden && (*p == config || p.parent() != Some(root))
     })
 }
 
-fn rebuild_loop(rx: &Receiver<Vec<PathBuf>>, options: &BuildOptions, state: &Mutex<State>, config: &Path) {
-    while let Ok(paths) = rx.recv() {
-        let mut changed = relevant(&paths, config, &options.root);
+/// Rebuilds after each burst of changes; when no change waits, brings the search index up to
+/// date (pages reload first: the index of a large language takes a second or more).
+fn rebuild_loop(rx: &Receiver<Vec<PathBuf>>, mut engine: Engine, state: &Mutex<State>, root: &Path) {
+    loop {
+        let first = if engine.search_pending() {
+            match rx.try_recv() {
+                Ok(paths) => paths,
+                Err(TryRecvError::Empty) => {
+                    if let Some(outcome) = engine.update_search() {
+                        report(state, &outcome, "search");
+                    }
+                    continue;
+                }
+                Err(TryRecvError::Disconnected) => return,
+            }
+        } else {
+            match rx.recv() {
+                Ok(paths) => paths,
+                Err(_) => return,
+            }
+        };
+        let mut changed: BTreeSet<PathBuf> = relevant(first, root).collect();
         loop {
             match rx.recv_timeout(DEBOUNCE) {
-                Ok(more) => changed |= relevant(&more, config, &options.root),
+                Ok(more) => changed.extend(relevant(more, root)),
                 Err(RecvTimeoutError::Timeout) => break,
                 Err(RecvTimeoutError::Disconnected) => return,
             }
         }
-        if !changed {
+        if changed.is_empty() {
             continue;
         }
-        let (failed, line) = run_build(options);
-        eprintln!("portal: rebuilt: {line}");
-        let Ok(mut state) = state.lock() else { return };
-        match &failed {
-            None => state.broadcast("event: reload\ndata: {}\n\n"),
-            Some(lines) => {
-                for l in lines {
-                    eprintln!("{l}");
-                }
-            }
-        }
-        state.failed = failed;
-        if state.failed.is_some() {
+        let outcome = engine.rebuild(Some(&changed));
+        report(state, &outcome, "reload");
+    }
+}
+
+/// Logs an outcome and tells the open pages: `event` when it succeeded, the errors if not.
+fn report(state: &Mutex<State>, outcome: &Outcome, event: &str) {
+    eprintln!("portal: {}", outcome.line);
+    for l in outcome.failed.iter().flatten() {
+        eprintln!("{l}");
+    }
+    let Ok(mut state) = state.lock() else { return };
+    state.failed = outcome.failed.clone();
+    match &state.failed {
+        None => state.broadcast(&format!("event: {event}\ndata: {{}}\n\n")),
+        Some(_) => {
             let event = state.current_event();
             state.broadcast(&event);
         }
