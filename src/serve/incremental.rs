@@ -183,18 +183,21 @@ impl Engine {
             snapshot.bodies[i] = body;
             snapshot.body_keys[i] = key;
         }
+        let markdown_ms = started.elapsed().as_millis();
+        let mut targets: BTreeSet<usize> = body_routes.iter().copied().collect();
         if !pages.is_empty() {
-            snapshot.tools = tools::load_tools(&snapshot.site, &snapshot.bodies);
+            // A tool's context checks links against other pages' anchors: re-render the tool
+            // pages whose context changed.
+            let tools = tools::load_tools(&snapshot.site, &snapshot.bodies);
+            targets.extend((0..tools.routes.len()).filter(|&i| !same_tool(tools.route(i), snapshot.tools.route(i))));
+            snapshot.tools = tools;
         }
         let site = &snapshot.site;
-        let mut targets: BTreeSet<usize> = body_routes.iter().copied().collect();
         for &p in &pages {
             let key = site.content.pages[p].translation_key();
             targets.extend(site.languages.iter().filter_map(|l| site.routes.by_key(&l.code, key)));
         }
-        if !pages.is_empty() {
-            targets.extend(snapshot.tools.routes.iter().enumerate().filter(|(_, t)| t.is_some()).map(|(i, _)| i));
-        }
+        let tools_ms = started.elapsed().as_millis();
         let Some(theme) = snapshot.theme.as_ref() else {
             return self.full("no theme", started);
         };
@@ -213,6 +216,7 @@ impl Engine {
         }
         // Model documents are offered as Markdown: their download follows the body.
         files.extend(crate::model_document_downloads(site));
+        let render_ms = started.elapsed().as_millis();
         let diagnostics = snapshot.diagnostics();
         if let Some(lines) = failed_lines(&diagnostics) {
             snapshot.written = false;
@@ -227,11 +231,15 @@ impl Engine {
             Ok(changes) => {
                 self.search_dirty.extend(langs);
                 let line = format!(
-                    "{} edited: {} re-rendered, {} written in {} ms",
+                    "{} edited: {} re-rendered, {} written in {} ms (markdown {markdown_ms}, tools {}, render {}, \
+                     check and write {})",
                     plural(pages.len(), "page"),
                     plural(targets.len(), "page"),
                     plural(changes.written, "file"),
-                    started.elapsed().as_millis()
+                    started.elapsed().as_millis(),
+                    tools_ms - markdown_ms,
+                    render_ms - tools_ms,
+                    started.elapsed().as_millis() - render_ms,
                 );
                 Outcome { failed: None, line }
             }
@@ -348,6 +356,15 @@ impl Engine {
             failed: None,
             line: format!("search {} updated in {} ms", updated.join(", "), started.elapsed().as_millis()),
         })
+    }
+}
+
+/// Two tool contexts render the same (compared as the template sees them).
+fn same_tool(a: Option<&tools::ToolCtx>, b: Option<&tools::ToolCtx>) -> bool {
+    match (a, b) {
+        (None, None) => true,
+        (Some(a), Some(b)) => serde_json::to_value(a).ok().is_some_and(|a| serde_json::to_value(b).ok() == Some(a)),
+        _ => false,
     }
 }
 

@@ -28,6 +28,15 @@ const MAX_EVENT_STREAMS: usize = 64;
 const MAX_URL_BYTES: usize = 4096;
 /// Editors save in bursts (write, rename, chmod): wait this long for the burst to end.
 const DEBOUNCE: Duration = Duration::from_millis(40);
+/// The wait after a file was closed from writing: only what belongs to the same save remains.
+const DEBOUNCE_AFTER_CLOSE: Duration = Duration::from_millis(5);
+
+/// Paths that changed, as the watcher reports them.
+struct Change {
+    paths: Vec<PathBuf>,
+    /// The event was a file closed after writing.
+    closed: bool,
+}
 
 /// How to serve.
 #[derive(Debug, Clone)]
@@ -109,9 +118,18 @@ pub fn serve(options: &ServeOptions) -> Result<()> {
 fn watch(root: &Path, engine: Engine, state: Arc<Mutex<State>>) -> Result<notify::RecommendedWatcher> {
     let (tx, rx) = channel();
     let mut watcher = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
-        // Reads (the build's own, an editor opening a file) are not changes.
-        if let Some(event) = event.ok().filter(|e| !matches!(e.kind, notify::EventKind::Access(_))) {
-            let _ = tx.send(event.paths);
+        use notify::event::{AccessKind, AccessMode, EventKind};
+        let Ok(event) = event else { return };
+        match event.kind {
+            // A file closed after writing is complete: the burst is probably over.
+            EventKind::Access(AccessKind::Close(AccessMode::Write)) => {
+                let _ = tx.send(Change { paths: event.paths, closed: true });
+            }
+            // Reads (the build's own, an editor opening a file) are not changes.
+            EventKind::Access(_) => {}
+            _ => {
+                let _ = tx.send(Change { paths: event.paths, closed: false });
+            }
         }
     })
     .map_err(|e| Error::Usage(format!("cannot watch files: {e}")))?;
@@ -145,7 +163,7 @@ fn relevant(paths: Vec<PathBuf>, root: &Path) -> impl Iterator<Item = PathBuf> +
 
 /// Rebuilds after each burst of changes; when no change waits, brings the search index up to
 /// date (pages reload first: the index of a large language takes a second or more).
-fn rebuild_loop(rx: &Receiver<Vec<PathBuf>>, mut engine: Engine, state: &Mutex<State>, root: &Path) {
+fn rebuild_loop(rx: &Receiver<Change>, mut engine: Engine, state: &Mutex<State>, root: &Path) {
     loop {
         let first = if engine.search_pending() {
             match rx.try_recv() {
@@ -164,10 +182,15 @@ fn rebuild_loop(rx: &Receiver<Vec<PathBuf>>, mut engine: Engine, state: &Mutex<S
                 Err(_) => return,
             }
         };
-        let mut changed: BTreeSet<PathBuf> = relevant(first, root).collect();
+        let mut wait = if first.closed { DEBOUNCE_AFTER_CLOSE } else { DEBOUNCE };
+        let mut changed: BTreeSet<PathBuf> = relevant(first.paths, root).collect();
         loop {
-            match rx.recv_timeout(DEBOUNCE) {
-                Ok(more) => changed.extend(relevant(more, root)),
+            match rx.recv_timeout(wait) {
+                Ok(more) => {
+                    // A close ends a write; any other event (a rename, a new file) may be followed by more.
+                    wait = if more.closed { DEBOUNCE_AFTER_CLOSE } else { DEBOUNCE };
+                    changed.extend(relevant(more.paths, root));
+                }
                 Err(RecvTimeoutError::Timeout) => break,
                 Err(RecvTimeoutError::Disconnected) => return,
             }
