@@ -82,8 +82,10 @@ pub fn serve(options: &ServeOptions) -> Result<()> {
     let output = options.output.canonicalize().map_err(|e| Error::io(&options.output, e))?;
     let state = Arc::new(Mutex::new(State { failed: first.failed, streams: Vec::new() }));
 
-    let server = Server::http((options.bind.as_str(), options.port))
-        .map_err(|e| Error::Usage(format!("cannot listen on {}:{}: {e}", options.bind, options.port)))?;
+    let cannot_listen = |e: &dyn std::fmt::Display| Error::Usage(format!("cannot listen on {}:{}: {e}", options.bind, options.port));
+    let listener = std::net::TcpListener::bind((options.bind.as_str(), options.port)).map_err(|e| cannot_listen(&e))?;
+    set_nodelay(&listener);
+    let server = Server::from_listener(listener, None).map_err(|e| cannot_listen(&e))?;
     let address = server
         .server_addr()
         .to_ip()
@@ -113,6 +115,28 @@ pub fn serve(options: &ServeOptions) -> Result<()> {
     drop(watcher);
     Ok(())
 }
+
+/// Sends small writes at once on every connection (accepted sockets inherit the option on
+/// Linux): tiny_http writes a response's head and body separately, and Nagle's algorithm would
+/// hold the body's last segment until the client's delayed ACK, 40 ms per request.
+#[cfg(unix)]
+fn set_nodelay(listener: &std::net::TcpListener) {
+    use std::os::fd::AsRawFd;
+    let on: libc::c_int = 1;
+    // SAFETY: a valid socket descriptor, a pointer to a live c_int and its exact size.
+    let _ = unsafe {
+        libc::setsockopt(
+            listener.as_raw_fd(),
+            libc::IPPROTO_TCP,
+            libc::TCP_NODELAY,
+            (&on as *const libc::c_int).cast(),
+            std::mem::size_of::<libc::c_int>() as libc::socklen_t,
+        )
+    };
+}
+
+#[cfg(not(unix))]
+fn set_nodelay(_listener: &std::net::TcpListener) {}
 
 /// Watches the site's sources; each burst of changes triggers one rebuild.
 fn watch(root: &Path, engine: Engine, state: Arc<Mutex<State>>) -> Result<notify::RecommendedWatcher> {
