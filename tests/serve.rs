@@ -169,6 +169,9 @@ fn replace_in(t: &SiteTest, rel: &str, from: &str, to: &str) {
     std::fs::write(&p, text.replace(from, to)).unwrap();
 }
 
+/// A change made to the site's sources.
+type Edit<'a> = Box<dyn Fn() + 'a>;
+
 #[test]
 fn after_a_sequence_of_edits_the_served_output_equals_a_full_build() {
     // Whatever `serve` rebuilds after each change (body edits take a fast path that re-renders
@@ -178,14 +181,17 @@ fn after_a_sequence_of_edits_the_served_output_equals_a_full_build() {
     let server = start(&t);
     let mut events = open_events(&server.address);
     wait_for_event(&mut events, "event: ok");
-    let edits: Vec<(&str, Box<dyn Fn()>)> = vec![
+    let edits: Vec<(&str, Edit)> = vec![
         // Body only: a source page with a translation (stale notice) and fallbacks.
         ("reload", Box::new(|| replace_in(&t, "content/en/guidance/backups.md", "protect you.", "protect you well."))),
         ("reload", Box::new(|| replace_in(&t, "content/en/news/plan.md", "15 January", "the 15th of January"))),
         ("reload", Box::new(|| replace_in(&t, "content/en/tools/check.md", "Restore one file", "Restore two files"))),
         // A renamed heading breaks an anchor elsewhere; the fix comes after the failure.
         ("failed", Box::new(|| replace_in(&t, "content/en/guidance/updates.md", "## What to do", "## Steps"))),
-        ("reload", Box::new(|| replace_in(&t, "content/en/guidance/backups.md", "updates.md#what-to-do", "updates.md#steps"))),
+        (
+            "reload",
+            Box::new(|| replace_in(&t, "content/en/guidance/backups.md", "updates.md#what-to-do", "updates.md#steps")),
+        ),
         ("reload", Box::new(|| replace_in(&t, "content/en/guidance/updates.md", "Patch things.", "Patch all things."))),
         // Front matter shown in listings, and a UI string.
         (
@@ -205,7 +211,12 @@ fn after_a_sequence_of_edits_the_served_output_equals_a_full_build() {
             }),
         ),
         ("reload", Box::new(|| replace_in(&t, "content/en/guidance/new.md", "Fresh text.", "Fresh text, edited."))),
-        ("reload", Box::new(|| replace_in(&t, "content/en/guidance/updates.md", "title = \"Updates\"", "title = \"Software updates\""))),
+        (
+            "reload",
+            Box::new(|| {
+                replace_in(&t, "content/en/guidance/updates.md", "title = \"Updates\"", "title = \"Software updates\"")
+            }),
+        ),
         (
             "reload",
             Box::new(|| {

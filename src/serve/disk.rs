@@ -143,7 +143,8 @@ mod tests {
     fn writes_only_changes_and_removes_what_disappeared() {
         let tmp = tempfile::tempdir().unwrap();
         let root = tmp.path().join("public");
-        let first = vec![OutputFile::new("a.html", b"a".to_vec(), "x"), OutputFile::new("d/b.html", b"b".to_vec(), "x")];
+        let first =
+            vec![OutputFile::new("a.html", b"a".to_vec(), "x"), OutputFile::new("d/b.html", b"b".to_vec(), "x")];
         crate::output::write_site(&root, &first, &[]).unwrap();
         let mut disk = Disk::recorded(&root, &first, &[]);
         let second = vec![OutputFile::new("a.html", b"a".to_vec(), "x"), OutputFile::new("c.html", b"c".to_vec(), "x")];

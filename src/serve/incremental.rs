@@ -377,9 +377,8 @@ fn render_one(
     i: usize,
 ) -> std::result::Result<OutputFile, Diagnostic> {
     let route = &site.routes.routes[i];
-    site.render_route(theme, i, &bodies[i], tools.route(i)).map(|html| {
-        OutputFile::new(route.url.clone(), html.into_bytes(), site.content.pages[route.page].file.clone())
-    })
+    site.render_route(theme, i, &bodies[i], tools.route(i))
+        .map(|html| OutputFile::new(route.url.clone(), html.into_bytes(), site.content.pages[route.page].file.clone()))
 }
 
 /// Everything a link in a body resolves against: the routes (paths, URLs, keys, text
@@ -455,8 +454,10 @@ fn load_and_render(root: &Path, previous: Option<Snapshot>) -> (Snapshot, Vec<Ou
             missing.clear();
         }
         if missing.is_empty() {
-            let pages: Vec<_> =
-                (0..site.routes.routes.len()).into_par_iter().map(|i| render_one(&site, theme, &bodies, &tools, i)).collect();
+            let pages: Vec<_> = (0..site.routes.routes.len())
+                .into_par_iter()
+                .map(|i| render_one(&site, theme, &bodies, &tools, i))
+                .collect();
             for (i, result) in pages.into_iter().enumerate() {
                 match result {
                     Ok(file) => files.push(file),
@@ -486,7 +487,9 @@ fn load_and_render(root: &Path, previous: Option<Snapshot>) -> (Snapshot, Vec<Ou
     files.extend(crate::model_document_downloads(&site));
     let copies = crate::static_copies(&site, &theme_dir);
     let targets = files.iter().map(|f| (f.path.as_str(), f.origin.as_path()));
-    fixed.extend(render::check_unique_paths(targets.chain(copies.iter().map(|c| (c.path.as_str(), c.source.as_path())))));
+    fixed.extend(render::check_unique_paths(
+        targets.chain(copies.iter().map(|c| (c.path.as_str(), c.source.as_path()))),
+    ));
     let snapshot = Snapshot {
         site,
         theme,

@@ -82,7 +82,8 @@ pub fn serve(options: &ServeOptions) -> Result<()> {
     let output = options.output.canonicalize().map_err(|e| Error::io(&options.output, e))?;
     let state = Arc::new(Mutex::new(State { failed: first.failed, streams: Vec::new() }));
 
-    let cannot_listen = |e: &dyn std::fmt::Display| Error::Usage(format!("cannot listen on {}:{}: {e}", options.bind, options.port));
+    let cannot_listen =
+        |e: &dyn std::fmt::Display| Error::Usage(format!("cannot listen on {}:{}: {e}", options.bind, options.port));
     let listener = std::net::TcpListener::bind((options.bind.as_str(), options.port)).map_err(|e| cannot_listen(&e))?;
     set_nodelay(&listener);
     let server = Server::from_listener(listener, None).map_err(|e| cannot_listen(&e))?;
