@@ -283,3 +283,23 @@ fn over_long_urls_and_too_many_event_streams_are_refused() {
     assert_eq!(request(&server.address, "GET", "/__portal/events").0, 503);
     assert_eq!(request(&server.address, "GET", "/en/index.html").0, 200, "pages are still served");
 }
+
+#[test]
+fn over_long_heads_and_too_many_connections_are_refused() {
+    let t = SiteTest::fixture("basic");
+    let server = start(&t);
+    let mut stream = TcpStream::connect(&server.address).unwrap();
+    write!(stream, "GET / HTTP/1.1\r\nX-Big: {}\r\n\r\n", "a".repeat(20_000)).unwrap();
+    let mut response = String::new();
+    let _ = stream.read_to_string(&mut response);
+    assert!(response.starts_with("HTTP/1.1 431"), "{}", &response[..response.len().min(80)]);
+    // Idle connections hold a thread each: past the bound a client gets 503 at once.
+    let idle: Vec<TcpStream> = (0..256).map(|_| TcpStream::connect(&server.address).unwrap()).collect();
+    assert_eq!(request(&server.address, "GET", "/en/index.html").0, 503);
+    drop(idle);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while request(&server.address, "GET", "/en/index.html").0 != 200 {
+        assert!(Instant::now() < deadline, "the server takes connections again once they close");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}

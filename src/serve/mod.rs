@@ -4,26 +4,26 @@
 
 pub mod disk;
 pub mod files;
+pub mod http;
 pub mod incremental;
 
 use std::collections::BTreeSet;
 use std::io::Write;
-use std::net::SocketAddr;
+use std::net::{SocketAddr, TcpStream};
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{channel, Receiver, RecvTimeoutError, Sender, TryRecvError};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use notify::{RecursiveMode, Watcher};
-use tiny_http::{Header, Method, Response, Server};
 
 use crate::error::{Error, Result};
 use files::{mime_type, resolve, Resolved};
+use http::Reply;
 use incremental::{Engine, Outcome};
 
 const RELOAD_JS: &str = include_str!("reload.js");
-/// Workers answering file requests; each event stream has a thread of its own, up to a bound.
-const WORKERS: usize = 8;
+/// Open pages listening for reloads (each holds a connection of `http::MAX_CONNECTIONS`).
 const MAX_EVENT_STREAMS: usize = 64;
 const MAX_URL_BYTES: usize = 4096;
 /// Editors save in bursts (write, rename, chmod): wait this long for the burst to end.
@@ -82,15 +82,11 @@ pub fn serve(options: &ServeOptions) -> Result<()> {
     let output = options.output.canonicalize().map_err(|e| Error::io(&options.output, e))?;
     let state = Arc::new(Mutex::new(State { failed: first.failed, streams: Vec::new() }));
 
-    let cannot_listen =
-        |e: &dyn std::fmt::Display| Error::Usage(format!("cannot listen on {}:{}: {e}", options.bind, options.port));
-    let listener = std::net::TcpListener::bind((options.bind.as_str(), options.port)).map_err(|e| cannot_listen(&e))?;
-    set_nodelay(&listener);
-    let server = Server::from_listener(listener, None).map_err(|e| cannot_listen(&e))?;
-    let address = server
-        .server_addr()
-        .to_ip()
-        .map_or_else(|| format!("{}:{}", options.bind, options.port), |a: SocketAddr| a.to_string());
+    let listener = std::net::TcpListener::bind((options.bind.as_str(), options.port))
+        .map_err(|e| Error::Usage(format!("cannot listen on {}:{}: {e}", options.bind, options.port)))?;
+    let address = listener
+        .local_addr()
+        .map_or_else(|_| format!("{}:{}", options.bind, options.port), |a: SocketAddr| a.to_string());
     // The first stdout line is the address: tests (and scripts) read it to find a port-0 server.
     println!("serving http://{address}/");
     eprintln!("portal: serving {} at http://{address}/ (Ctrl+C stops)", options.output.display());
@@ -99,45 +95,10 @@ pub fn serve(options: &ServeOptions) -> Result<()> {
     }
 
     let watcher = watch(&root, engine, Arc::clone(&state))?;
-    let server = Arc::new(server);
-    let workers: Vec<_> = (0..WORKERS)
-        .map(|_| {
-            let (server, state, output) = (Arc::clone(&server), Arc::clone(&state), output.clone());
-            std::thread::spawn(move || {
-                while let Ok(request) = server.recv() {
-                    handle(request, &output, &state);
-                }
-            })
-        })
-        .collect();
-    for w in workers {
-        let _ = w.join();
-    }
+    http::run(listener, move |request| handle(request, &output, &state));
     drop(watcher);
     Ok(())
 }
-
-/// Sends small writes at once on every connection (accepted sockets inherit the option on
-/// Linux): tiny_http writes a response's head and body separately, and Nagle's algorithm would
-/// hold the body's last segment until the client's delayed ACK, 40 ms per request.
-#[cfg(unix)]
-fn set_nodelay(listener: &std::net::TcpListener) {
-    use std::os::fd::AsRawFd;
-    let on: libc::c_int = 1;
-    // SAFETY: a valid socket descriptor, a pointer to a live c_int and its exact size.
-    let _ = unsafe {
-        libc::setsockopt(
-            listener.as_raw_fd(),
-            libc::IPPROTO_TCP,
-            libc::TCP_NODELAY,
-            (&on as *const libc::c_int).cast(),
-            std::mem::size_of::<libc::c_int>() as libc::socklen_t,
-        )
-    };
-}
-
-#[cfg(not(unix))]
-fn set_nodelay(_listener: &std::net::TcpListener) {}
 
 /// Watches the site's sources; each burst of changes triggers one rebuild.
 fn watch(root: &Path, engine: Engine, state: Arc<Mutex<State>>) -> Result<notify::RecommendedWatcher> {
@@ -245,80 +206,70 @@ fn report(state: &Mutex<State>, outcome: &Outcome, event: &str) {
     }
 }
 
-/// Builds a header from the server's own constant names and values (always ASCII).
-fn header(name: &'static str, value: &'static str) -> Header {
-    Header::from_bytes(name.as_bytes(), value.as_bytes()).expect("constant ASCII header")
-}
-
-fn handle(request: tiny_http::Request, output: &Path, state: &Arc<Mutex<State>>) {
-    let url = request.url().to_string();
-    if !matches!(request.method(), Method::Get | Method::Head) {
-        let _ = request.respond(
-            Response::from_string("method not allowed").with_status_code(405).with_header(header("Allow", "GET, HEAD")),
-        );
-        return;
+fn handle(request: &http::Request, output: &Path, state: &Arc<Mutex<State>>) -> Reply {
+    if !matches!(request.method.as_str(), "GET" | "HEAD") {
+        return Reply::Response {
+            status: 405,
+            headers: vec![("Allow", "GET, HEAD".into())],
+            body: b"method not allowed".to_vec(),
+        };
     }
+    let url = &request.target;
     if url.len() > MAX_URL_BYTES {
-        let _ = request.respond(Response::from_string("URI too long").with_status_code(414));
-        return;
+        return Reply::text(414, "URI too long");
     }
     match url.split('?').next().unwrap_or("") {
         "/__portal/reload.js" => {
-            let _ = request.respond(
-                Response::from_string(RELOAD_JS).with_header(header("Content-Type", "text/javascript; charset=utf-8")),
-            );
-            return;
+            return Reply::Response {
+                status: 200,
+                headers: vec![("Content-Type", "text/javascript; charset=utf-8".into())],
+                body: RELOAD_JS.as_bytes().to_vec(),
+            };
         }
         "/__portal/events" => {
             let (tx, rx) = channel();
-            let Ok(mut s) = state.lock() else { return };
+            let Ok(mut s) = state.lock() else { return Reply::text(503, "server stopping") };
             if s.streams.len() >= MAX_EVENT_STREAMS {
-                drop(s);
-                let _ = request.respond(Response::from_string("too many open pages").with_status_code(503));
-                return;
+                return Reply::text(503, "too many open pages");
             }
             let _ = tx.send(s.current_event());
             s.streams.push(tx);
-            drop(s);
-            std::thread::spawn(move || stream_events(request, &rx));
-            return;
+            return Reply::Upgrade(Box::new(move |stream| stream_events(stream, &rx)));
         }
         _ => {}
     }
-    let (status, path) = match resolve(output, &url) {
+    let (status, path) = match resolve(output, url) {
         Resolved::File(path) => (200, Some(path)),
         Resolved::NotFound => (404, Some(output.join("404.html")).filter(|p| p.is_file())),
         Resolved::Forbidden => (403, None),
     };
     let Some(path) = path else {
-        let _ = request.respond(
-            Response::from_string(if status == 403 { "forbidden" } else { "not found" }).with_status_code(status),
-        );
-        return;
+        return Reply::text(status, if status == 403 { "forbidden" } else { "not found" });
     };
     let Ok(mut bytes) = std::fs::read(&path) else {
-        let _ = request.respond(Response::from_string("not found").with_status_code(404));
-        return;
+        return Reply::text(404, "not found");
     };
     let mime = mime_type(&path);
     if mime.starts_with("text/html") {
         bytes = inject_reload(bytes);
     }
-    let response = Response::from_data(bytes)
-        .with_status_code(status)
-        .with_header(header("Content-Type", mime))
-        .with_header(header("Cache-Control", "no-cache"))
-        .with_header(header("X-Content-Type-Options", "nosniff"));
-    let _ = request.respond(response);
+    Reply::Response {
+        status,
+        headers: vec![
+            ("Content-Type", mime.into()),
+            ("Cache-Control", "no-cache".into()),
+            ("X-Content-Type-Options", "nosniff".into()),
+        ],
+        body: bytes,
+    }
 }
 
-/// Writes one page's event stream by hand: tiny_http's chunked bodies are buffered, and an
-/// event must reach the page the moment it happens.
-fn stream_events(request: tiny_http::Request, rx: &Receiver<String>) {
-    let mut writer = request.into_writer();
+/// Writes one page's event stream straight to its connection: an event must reach the page
+/// the moment it happens.
+fn stream_events(mut stream: TcpStream, rx: &Receiver<String>) {
     let head =
         "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n";
-    if writer.write_all(head.as_bytes()).and_then(|()| writer.flush()).is_err() {
+    if stream.write_all(head.as_bytes()).and_then(|()| stream.flush()).is_err() {
         return;
     }
     loop {
@@ -328,7 +279,7 @@ fn stream_events(request: tiny_http::Request, rx: &Receiver<String>) {
             Err(RecvTimeoutError::Timeout) => ": keep-alive\n\n".to_string(),
             Err(RecvTimeoutError::Disconnected) => return,
         };
-        if writer.write_all(event.as_bytes()).and_then(|()| writer.flush()).is_err() {
+        if stream.write_all(event.as_bytes()).and_then(|()| stream.flush()).is_err() {
             return;
         }
     }
