@@ -186,13 +186,26 @@ fn after_a_sequence_of_edits_the_served_output_equals_a_full_build() {
         ("reload", Box::new(|| replace_in(&t, "content/en/guidance/backups.md", "protect you.", "protect you well."))),
         ("reload", Box::new(|| replace_in(&t, "content/en/news/plan.md", "15 January", "the 15th of January"))),
         ("reload", Box::new(|| replace_in(&t, "content/en/tools/check.md", "Restore one file", "Restore two files"))),
+        // Saved the way many editors save: a temporary file renamed over the page.
+        (
+            "reload",
+            Box::new(|| {
+                let text = std::fs::read_to_string(t.root.join("content/en/guidance/updates.md")).unwrap();
+                t.write("content/en/guidance/4913", &text.replace("Patch things.", "Patch things now."));
+                std::fs::rename(t.root.join("content/en/guidance/4913"), t.root.join("content/en/guidance/updates.md"))
+                    .unwrap();
+            }),
+        ),
         // A renamed heading breaks an anchor elsewhere; the fix comes after the failure.
         ("failed", Box::new(|| replace_in(&t, "content/en/guidance/updates.md", "## What to do", "## Steps"))),
         (
             "reload",
             Box::new(|| replace_in(&t, "content/en/guidance/backups.md", "updates.md#what-to-do", "updates.md#steps")),
         ),
-        ("reload", Box::new(|| replace_in(&t, "content/en/guidance/updates.md", "Patch things.", "Patch all things."))),
+        (
+            "reload",
+            Box::new(|| replace_in(&t, "content/en/guidance/updates.md", "Patch things now.", "Patch all things.")),
+        ),
         // Front matter shown in listings, and a UI string.
         (
             "reload",

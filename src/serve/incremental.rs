@@ -135,6 +135,10 @@ impl Engine {
         let content_dir = self.root.join("content");
         let mut edits = Vec::new();
         for path in changed {
+            if path.starts_with(&content_dir) && !path.exists() && !self.had(snapshot, path) {
+                // An editor's temporary file, written and renamed (or removed) already.
+                continue;
+            }
             let rel = path.strip_prefix(&content_dir).ok()?;
             let mut parts = rel.components().map(|c| c.as_os_str().to_str());
             let lang = parts.next()??;
@@ -155,6 +159,17 @@ impl Engine {
             edits.push((index, page));
         }
         Some(edits)
+    }
+
+    /// Whether the last build knew `path` (below `content/`) or something below it: a language
+    /// folder, a page, a data file, an asset.
+    fn had(&self, snapshot: &Snapshot, path: &Path) -> bool {
+        let content = &snapshot.site.content;
+        let Ok(rel) = path.strip_prefix(&self.root) else { return true };
+        content.languages.iter().any(|l| Path::new("content").join(l).starts_with(rel))
+            || content.pages.iter().any(|p| p.file.starts_with(rel))
+            || content.data.iter().any(|d| d.file.starts_with(rel))
+            || content.assets.iter().any(|a| a.source.starts_with(path))
     }
 
     /// The fast path: re-renders the edited pages' routes (own, fallbacks and translations, whose
