@@ -6,6 +6,7 @@ pub mod disk;
 pub mod files;
 pub mod http;
 pub mod incremental;
+mod stages;
 
 use std::collections::BTreeSet;
 use std::io::Write;
