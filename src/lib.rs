@@ -308,7 +308,7 @@ pub fn search_index_dir(root: &Path, lang: &str) -> PathBuf {
 
 /// The search documents of a language: every section of every translated page, in route order.
 /// Fallback pages are left out: their text is the source language's, indexed there.
-fn search_docs(site: &Site, bodies: &[markdown::Rendered], lang: &str) -> Vec<search::SearchDoc> {
+pub(crate) fn search_docs(site: &Site, bodies: &[markdown::Rendered], lang: &str) -> Vec<search::SearchDoc> {
     let mut docs = Vec::new();
     for (i, route) in site.routes.routes.iter().enumerate().filter(|(_, r)| r.lang == lang && !r.fallback) {
         let page = &site.content.pages[route.page];
@@ -370,7 +370,7 @@ fn build_search(site: &Site, bodies: &[markdown::Rendered], sink: &Sink) -> Resu
 }
 
 /// Taxonomy terms need a label in each language's strings (`audience.hospital`).
-fn check_term_labels(site: &Site) -> Vec<Diagnostic> {
+pub(crate) fn check_term_labels(site: &Site) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     let mut seen = std::collections::BTreeSet::new();
     for route in &site.routes.routes {
@@ -396,7 +396,7 @@ fn check_term_labels(site: &Site) -> Vec<Diagnostic> {
 }
 
 /// Model documents are offered as Markdown next to their page.
-fn model_document_downloads(site: &Site) -> Vec<OutputFile> {
+pub(crate) fn model_document_downloads(site: &Site) -> Vec<OutputFile> {
     site.routes
         .routes
         .iter()
@@ -411,7 +411,7 @@ fn model_document_downloads(site: &Site) -> Vec<OutputFile> {
 
 /// Theme static files go to `assets/`; content files that are not pages or data go next to
 /// their pages.
-fn static_copies(site: &Site, theme_dir: &Path) -> Vec<CopiedFile> {
+pub(crate) fn static_copies(site: &Site, theme_dir: &Path) -> Vec<CopiedFile> {
     let mut copies = Vec::new();
     let static_dir = theme_dir.join("static");
     for entry in WalkDir::new(&static_dir).sort_by_file_name().into_iter().flatten() {

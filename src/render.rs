@@ -131,7 +131,8 @@ pub fn resolve_link(site: &Site, index: usize, dest: &str) -> Result<ResolvedLin
     }
 }
 
-fn render_body(site: &Site, index: usize) -> Rendered {
+/// Renders the Markdown body of route `index` (what `render_bodies` does for every route).
+pub fn render_body(site: &Site, index: usize) -> Rendered {
     let route = &site.routes.routes[index];
     let page = &site.content.pages[route.page];
     let resolve = |dest: &str| resolve_link(site, index, dest);

@@ -161,46 +161,105 @@ fn edits_reload_and_broken_edits_show_then_clear() {
     wait_for_event(&mut events, "event: reload");
 }
 
+/// Replaces `from` with `to` in a file of the site (the edit must apply).
+fn replace_in(t: &SiteTest, rel: &str, from: &str, to: &str) {
+    let p = t.root.join(rel);
+    let text = std::fs::read_to_string(&p).unwrap();
+    assert!(text.contains(from), "{rel} has no `{from}`");
+    std::fs::write(&p, text.replace(from, to)).unwrap();
+}
+
+/// A change made to the site's sources.
+type Edit<'a> = Box<dyn Fn() + 'a>;
+
 #[test]
 fn after_a_sequence_of_edits_the_served_output_equals_a_full_build() {
-    // Whatever `serve` rebuilds after each change, the result must be what a fresh build of the
-    // same sources gives, byte for byte.
+    // Whatever `serve` rebuilds after each change (body edits take a fast path that re-renders
+    // only the pages they touch), the result must be what a fresh build of the same sources
+    // gives, byte for byte.
     let t = SiteTest::fixture("basic");
     let server = start(&t);
     let mut events = open_events(&server.address);
     wait_for_event(&mut events, "event: ok");
-    let edits: Vec<Box<dyn Fn()>> = vec![
-        Box::new(|| {
-            t.write(
-                "content/en/guidance/new.md",
-                "+++\ntitle = \"New page\"\nkind = \"guidance\"\nweight = 3\n+++\nFresh text.\n",
-            )
-        }),
-        Box::new(|| {
-            let p = t.root.join("content/en/guidance/updates.md");
-            let text = std::fs::read_to_string(&p).unwrap();
-            std::fs::write(&p, text.replace("title = \"Updates\"", "title = \"Software updates\"")).unwrap();
-        }),
-        Box::new(|| {
-            std::fs::rename(t.root.join("content/en/guidance/new.md"), t.root.join("content/en/guidance/renamed.md"))
+    let edits: Vec<(&str, Edit)> = vec![
+        // Body only: a source page with a translation (stale notice) and fallbacks.
+        ("reload", Box::new(|| replace_in(&t, "content/en/guidance/backups.md", "protect you.", "protect you well."))),
+        ("reload", Box::new(|| replace_in(&t, "content/en/news/plan.md", "15 January", "the 15th of January"))),
+        ("reload", Box::new(|| replace_in(&t, "content/en/tools/check.md", "Restore one file", "Restore two files"))),
+        // Saved the way many editors save: a temporary file renamed over the page.
+        (
+            "reload",
+            Box::new(|| {
+                let text = std::fs::read_to_string(t.root.join("content/en/guidance/updates.md")).unwrap();
+                t.write("content/en/guidance/4913", &text.replace("Patch things.", "Patch things now."));
+                std::fs::rename(t.root.join("content/en/guidance/4913"), t.root.join("content/en/guidance/updates.md"))
+                    .unwrap();
+            }),
+        ),
+        // A renamed heading breaks an anchor elsewhere; the fix comes after the failure.
+        ("failed", Box::new(|| replace_in(&t, "content/en/guidance/updates.md", "## What to do", "## Steps"))),
+        (
+            "reload",
+            Box::new(|| replace_in(&t, "content/en/guidance/backups.md", "updates.md#what-to-do", "updates.md#steps")),
+        ),
+        (
+            "reload",
+            Box::new(|| replace_in(&t, "content/en/guidance/updates.md", "Patch things now.", "Patch all things.")),
+        ),
+        // Front matter shown in listings, and a UI string.
+        (
+            "reload",
+            Box::new(|| {
+                replace_in(&t, "content/en/guidance/backups.md", "Keep one copy offline.", "Keep two copies offline.")
+            }),
+        ),
+        ("reload", Box::new(|| replace_in(&t, "i18n/it.toml", "Tutte le pagine di questa", "Ogni pagina di questa"))),
+        (
+            "reload",
+            Box::new(|| {
+                t.write(
+                    "content/en/guidance/new.md",
+                    "+++\ntitle = \"New page\"\nkind = \"guidance\"\nweight = 3\n+++\nFresh text.\n",
+                )
+            }),
+        ),
+        ("reload", Box::new(|| replace_in(&t, "content/en/guidance/new.md", "Fresh text.", "Fresh text, edited."))),
+        (
+            "reload",
+            Box::new(|| {
+                replace_in(&t, "content/en/guidance/updates.md", "title = \"Updates\"", "title = \"Software updates\"")
+            }),
+        ),
+        (
+            "reload",
+            Box::new(|| {
+                std::fs::rename(
+                    t.root.join("content/en/guidance/new.md"),
+                    t.root.join("content/en/guidance/renamed.md"),
+                )
                 .unwrap()
-        }),
-        Box::new(|| std::fs::remove_file(t.root.join("content/en/news/later.md")).unwrap()),
-        Box::new(|| {
-            let p = t.root.join("themes/default/templates/page.html");
-            let text = std::fs::read_to_string(&p).unwrap();
-            std::fs::write(&p, text.replace("<div class=\"layout\">", "<div class=\"layout\" data-edited=\"yes\">"))
-                .unwrap();
-        }),
-        Box::new(|| {
-            t.write("content/nl/_index.md", "+++\ntitle = \"Welkom\"\n+++\nHallo.\n");
-        }),
+            }),
+        ),
+        ("reload", Box::new(|| std::fs::remove_file(t.root.join("content/en/news/later.md")).unwrap())),
+        (
+            "reload",
+            Box::new(|| {
+                replace_in(
+                    &t,
+                    "themes/default/templates/page.html",
+                    "<div class=\"layout\">",
+                    "<div class=\"layout\" data-edited=\"yes\">",
+                )
+            }),
+        ),
+        ("reload", Box::new(|| t.write("content/nl/_index.md", "+++\ntitle = \"Welkom\"\n+++\nHallo.\n"))),
     ];
-    for edit in &edits {
+    for (event, edit) in &edits {
         edit();
-        wait_for_event(&mut events, "event: reload");
+        wait_for_event(&mut events, &format!("event: {event}"));
     }
-    // A rename or a new folder can make two rebuilds: wait until the server has been quiet.
+    // A rename or a new folder can make two rebuilds, and the search index follows the pages:
+    // wait until the server has been quiet.
     wait_for_quiet(&mut events, Duration::from_millis(1500));
     let fresh = t.root.join("fresh");
     let out = t.run(&["build", "--output", fresh.to_str().unwrap()]);
@@ -211,9 +270,49 @@ fn after_a_sequence_of_edits_the_served_output_equals_a_full_build() {
     for (path, bytes) in &served {
         assert!(bytes == &built[path], "{path} differs from a full build");
     }
-    assert!(t.read("en/guidance/renamed.html").contains("Fresh text."));
+    assert!(t.read("en/guidance/renamed.html").contains("Fresh text, edited."));
+    assert!(t.read("en/guidance/backups.html").contains("protect you well."));
+    assert!(t.read("it/news/plan.html").contains("the 15th of January"), "fallbacks follow their source");
+    assert!(t.read("en/guidance/index.html").contains("Keep two copies offline."));
     assert!(!t.public().join("en/guidance/new.html").exists());
     assert!(!t.public().join("en/news/later.html").exists());
     assert!(t.read("nl/index.html").contains("Welkom"));
     assert!(t.read("en/guidance/backups.html").contains("data-edited=\"yes\""));
+}
+
+#[test]
+fn over_long_urls_and_too_many_event_streams_are_refused() {
+    let t = SiteTest::fixture("basic");
+    let server = start(&t);
+    let long = format!("/{}", "a".repeat(5000));
+    assert_eq!(request(&server.address, "GET", &long).0, 414);
+    // Every open page holds a stream; past the bound a page gets 503, not another thread.
+    let mut streams: Vec<BufReader<TcpStream>> = Vec::new();
+    for _ in 0..64 {
+        let mut s = open_events(&server.address);
+        wait_for_event(&mut s, "event: ok");
+        streams.push(s);
+    }
+    assert_eq!(request(&server.address, "GET", "/__portal/events").0, 503);
+    assert_eq!(request(&server.address, "GET", "/en/index.html").0, 200, "pages are still served");
+}
+
+#[test]
+fn over_long_heads_and_too_many_connections_are_refused() {
+    let t = SiteTest::fixture("basic");
+    let server = start(&t);
+    let mut stream = TcpStream::connect(&server.address).unwrap();
+    write!(stream, "GET / HTTP/1.1\r\nX-Big: {}\r\n\r\n", "a".repeat(20_000)).unwrap();
+    let mut response = String::new();
+    let _ = stream.read_to_string(&mut response);
+    assert!(response.starts_with("HTTP/1.1 431"), "{}", &response[..response.len().min(80)]);
+    // Idle connections hold a thread each: past the bound a client gets 503 at once.
+    let idle: Vec<TcpStream> = (0..256).map(|_| TcpStream::connect(&server.address).unwrap()).collect();
+    assert_eq!(request(&server.address, "GET", "/en/index.html").0, 503);
+    drop(idle);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while request(&server.address, "GET", "/en/index.html").0 != 200 {
+        assert!(Instant::now() < deadline, "the server takes connections again once they close");
+        std::thread::sleep(Duration::from_millis(50));
+    }
 }

@@ -2,29 +2,42 @@
 //! rebuilds on change and tells open pages to reload (server-sent events). A failed rebuild
 //! keeps the last good site on disk and shows its errors in an overlay on every open page.
 
+pub mod disk;
 pub mod files;
+pub mod http;
+pub mod incremental;
+mod stages;
 
+use std::collections::BTreeSet;
 use std::io::Write;
-use std::net::SocketAddr;
+use std::net::{SocketAddr, TcpStream};
 use std::path::{Path, PathBuf};
-use std::sync::mpsc::{channel, Receiver, RecvTimeoutError, Sender};
+use std::sync::mpsc::{channel, Receiver, RecvTimeoutError, Sender, TryRecvError};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use notify::{RecursiveMode, Watcher};
-use tiny_http::{Header, Method, Response, Server};
 
 use crate::error::{Error, Result};
-use crate::{build, BuildOptions, Report};
 use files::{mime_type, resolve, Resolved};
+use http::Reply;
+use incremental::{Engine, Outcome};
 
 const RELOAD_JS: &str = include_str!("reload.js");
-/// Workers answering file requests; each event stream has a thread of its own, up to a bound.
-const WORKERS: usize = 8;
+/// Open pages listening for reloads (each holds a connection of `http::MAX_CONNECTIONS`).
 const MAX_EVENT_STREAMS: usize = 64;
 const MAX_URL_BYTES: usize = 4096;
 /// Editors save in bursts (write, rename, chmod): wait this long for the burst to end.
 const DEBOUNCE: Duration = Duration::from_millis(40);
+/// The wait after a file was closed from writing: only what belongs to the same save remains.
+const DEBOUNCE_AFTER_CLOSE: Duration = Duration::from_millis(5);
+
+/// Paths that changed, as the watcher reports them.
+struct Change {
+    paths: Vec<PathBuf>,
+    /// The event was a file closed after writing.
+    closed: bool,
+}
 
 /// How to serve.
 #[derive(Debug, Clone)]
@@ -56,50 +69,25 @@ impl State {
     }
 }
 
-fn run_build(options: &BuildOptions) -> (Option<Vec<String>>, String) {
-    let started = Instant::now();
-    match build(options) {
-        Ok(report) if report.errors() == 0 => (None, summary(&report, started)),
-        Ok(report) => {
-            let lines: Vec<String> =
-                report.diagnostics.iter().filter(|d| d.is_error()).map(ToString::to_string).collect();
-            (Some(lines), summary(&report, started))
-        }
-        Err(e) => (Some(vec![e.to_string()]), format!("build failed: {e}")),
-    }
-}
-
-fn summary(report: &Report, started: Instant) -> String {
-    let pages: usize = report.languages.values().map(|c| c.pages + c.untranslated).sum();
-    format!(
-        "{} pages, {} error(s), {} warning(s) in {} ms",
-        pages,
-        report.errors(),
-        report.warnings(),
-        started.elapsed().as_millis()
-    )
-}
-
 /// Builds, then serves until the process is stopped.
 pub fn serve(options: &ServeOptions) -> Result<()> {
-    let build_options = BuildOptions { root: options.root.clone(), output: Some(options.output.clone()) };
-    let (failed, line) = run_build(&build_options);
-    eprintln!("portal: {line}");
-    if let Some(lines) = &failed {
-        for l in lines {
-            eprintln!("{l}");
-        }
+    // Watched paths are compared with the site's folders: both in one canonical form.
+    let root = options.root.canonicalize().map_err(|e| Error::io(&options.root, e))?;
+    let mut engine = Engine::new(&root, &options.output);
+    let first = engine.rebuild(None);
+    eprintln!("portal: {}", first.line);
+    for l in first.failed.iter().flatten() {
+        eprintln!("{l}");
     }
     std::fs::create_dir_all(&options.output).map_err(|e| Error::io(&options.output, e))?;
     let output = options.output.canonicalize().map_err(|e| Error::io(&options.output, e))?;
-    let state = Arc::new(Mutex::new(State { failed, streams: Vec::new() }));
+    let state = Arc::new(Mutex::new(State { failed: first.failed, streams: Vec::new() }));
 
-    let server = Server::http((options.bind.as_str(), options.port))
+    let listener = std::net::TcpListener::bind((options.bind.as_str(), options.port))
         .map_err(|e| Error::Usage(format!("cannot listen on {}:{}: {e}", options.bind, options.port)))?;
-    let address = server
-        .server_addr()
-        .to_ip()
-        .map_or_else(|| format!("{}:{}", options.bind, options.port), |a: SocketAddr| a.to_string());
+    let address = listener
+        .local_addr()
+        .map_or_else(|_| format!("{}:{}", options.bind, options.port), |a: SocketAddr| a.to_string());
     // The first stdout line is the address: tests (and scripts) read it to find a port-0 server.
     println!("serving http://{address}/");
     eprintln!("portal: serving {} at http://{address}/ (Ctrl+C stops)", options.output.display());
@@ -107,32 +95,28 @@ pub fn serve(options: &ServeOptions) -> Result<()> {
         let _ = std::process::Command::new("xdg-open").arg(format!("http://{address}/")).spawn();
     }
 
-    let watcher = watch(&options.root, build_options, Arc::clone(&state))?;
-    let server = Arc::new(server);
-    let workers: Vec<_> = (0..WORKERS)
-        .map(|_| {
-            let (server, state, output) = (Arc::clone(&server), Arc::clone(&state), output.clone());
-            std::thread::spawn(move || {
-                while let Ok(request) = server.recv() {
-                    handle(request, &output, &state);
-                }
-            })
-        })
-        .collect();
-    for w in workers {
-        let _ = w.join();
-    }
+    let watcher = watch(&root, engine, Arc::clone(&state))?;
+    http::run(listener, move |request| handle(request, &output, &state));
     drop(watcher);
     Ok(())
 }
 
 /// Watches the site's sources; each burst of changes triggers one rebuild.
-fn watch(root: &Path, options: BuildOptions, state: Arc<Mutex<State>>) -> Result<notify::RecommendedWatcher> {
+fn watch(root: &Path, engine: Engine, state: Arc<Mutex<State>>) -> Result<notify::RecommendedWatcher> {
     let (tx, rx) = channel();
     let mut watcher = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
-        // Reads (the build's own, an editor opening a file) are not changes.
-        if let Some(event) = event.ok().filter(|e| !matches!(e.kind, notify::EventKind::Access(_))) {
-            let _ = tx.send(event.paths);
+        use notify::event::{AccessKind, AccessMode, EventKind};
+        let Ok(event) = event else { return };
+        match event.kind {
+            // A file closed after writing is complete: the burst is probably over.
+            EventKind::Access(AccessKind::Close(AccessMode::Write)) => {
+                let _ = tx.send(Change { paths: event.paths, closed: true });
+            }
+            // Reads (the build's own, an editor opening a file) are not changes.
+            EventKind::Access(_) => {}
+            _ => {
+                let _ = tx.send(Change { paths: event.paths, closed: false });
+            }
         }
     })
     .map_err(|e| Error::Usage(format!("cannot watch files: {e}")))?;
@@ -148,125 +132,145 @@ fn watch(root: &Path, options: BuildOptions, state: Arc<Mutex<State>>) -> Result
     watcher
         .watch(root, RecursiveMode::NonRecursive)
         .map_err(|e| Error::Usage(format!("cannot watch {}: {e}", root.display())))?;
-    let config = root.join("portal.toml");
-    std::thread::spawn(move || rebuild_loop(&rx, &options, &state, &config));
+    let root = root.to_path_buf();
+    std::thread::spawn(move || rebuild_loop(&rx, engine, &state, &root));
     Ok(watcher)
 }
 
-fn relevant(paths: &[PathBuf], config: &Path, root: &Path) -> bool {
-    paths.iter().any(|p| {
+/// The paths of a change that can matter: not editor droppings, and at the top level only
+/// `portal.toml` (the output folder and caches may live there too).
+fn relevant(paths: Vec<PathBuf>, root: &Path) -> impl Iterator<Item = PathBuf> + '_ {
+    let config = root.join("portal.toml");
+    paths.into_iter().filter(move |p| {
         let name = p.file_name().map(|n| n.to_string_lossy()).unwrap_or_default();
         let hidden = name.starts_with('.') || name.ends_with('~') || name.starts_with('#');
-        !hidden && (p == config || p.parent() != Some(root))
+        !hidden && (*p == config || p.parent() != Some(root))
     })
 }
 
-fn rebuild_loop(rx: &Receiver<Vec<PathBuf>>, options: &BuildOptions, state: &Mutex<State>, config: &Path) {
-    while let Ok(paths) = rx.recv() {
-        let mut changed = relevant(&paths, config, &options.root);
+/// Rebuilds after each burst of changes; when no change waits, brings the search index up to
+/// date (pages reload first: the index of a large language takes a second or more).
+fn rebuild_loop(rx: &Receiver<Change>, mut engine: Engine, state: &Mutex<State>, root: &Path) {
+    loop {
+        let first = if engine.search_pending() {
+            match rx.try_recv() {
+                Ok(paths) => paths,
+                Err(TryRecvError::Empty) => {
+                    if let Some(outcome) = engine.update_search() {
+                        report(state, &outcome, "search");
+                    }
+                    continue;
+                }
+                Err(TryRecvError::Disconnected) => return,
+            }
+        } else {
+            match rx.recv() {
+                Ok(paths) => paths,
+                Err(_) => return,
+            }
+        };
+        let mut wait = if first.closed { DEBOUNCE_AFTER_CLOSE } else { DEBOUNCE };
+        let mut changed: BTreeSet<PathBuf> = relevant(first.paths, root).collect();
         loop {
-            match rx.recv_timeout(DEBOUNCE) {
-                Ok(more) => changed |= relevant(&more, config, &options.root),
+            match rx.recv_timeout(wait) {
+                Ok(more) => {
+                    // A close ends a write; any other event (a rename, a new file) may be followed by more.
+                    wait = if more.closed { DEBOUNCE_AFTER_CLOSE } else { DEBOUNCE };
+                    changed.extend(relevant(more.paths, root));
+                }
                 Err(RecvTimeoutError::Timeout) => break,
                 Err(RecvTimeoutError::Disconnected) => return,
             }
         }
-        if !changed {
+        if changed.is_empty() {
             continue;
         }
-        let (failed, line) = run_build(options);
-        eprintln!("portal: rebuilt: {line}");
-        let Ok(mut state) = state.lock() else { return };
-        match &failed {
-            None => state.broadcast("event: reload\ndata: {}\n\n"),
-            Some(lines) => {
-                for l in lines {
-                    eprintln!("{l}");
-                }
-            }
-        }
-        state.failed = failed;
-        if state.failed.is_some() {
+        let outcome = engine.rebuild(Some(&changed));
+        report(state, &outcome, "reload");
+    }
+}
+
+/// Logs an outcome and tells the open pages: `event` when it succeeded, the errors if not.
+fn report(state: &Mutex<State>, outcome: &Outcome, event: &str) {
+    eprintln!("portal: {}", outcome.line);
+    for l in outcome.failed.iter().flatten() {
+        eprintln!("{l}");
+    }
+    let Ok(mut state) = state.lock() else { return };
+    state.failed = outcome.failed.clone();
+    match &state.failed {
+        None => state.broadcast(&format!("event: {event}\ndata: {{}}\n\n")),
+        Some(_) => {
             let event = state.current_event();
             state.broadcast(&event);
         }
     }
 }
 
-/// Builds a header from the server's own constant names and values (always ASCII).
-fn header(name: &'static str, value: &'static str) -> Header {
-    Header::from_bytes(name.as_bytes(), value.as_bytes()).expect("constant ASCII header")
-}
-
-fn handle(request: tiny_http::Request, output: &Path, state: &Arc<Mutex<State>>) {
-    let url = request.url().to_string();
-    if !matches!(request.method(), Method::Get | Method::Head) {
-        let _ = request.respond(
-            Response::from_string("method not allowed").with_status_code(405).with_header(header("Allow", "GET, HEAD")),
-        );
-        return;
+fn handle(request: &http::Request, output: &Path, state: &Arc<Mutex<State>>) -> Reply {
+    if !matches!(request.method.as_str(), "GET" | "HEAD") {
+        return Reply::Response {
+            status: 405,
+            headers: vec![("Allow", "GET, HEAD".into())],
+            body: b"method not allowed".to_vec(),
+        };
     }
+    let url = &request.target;
     if url.len() > MAX_URL_BYTES {
-        let _ = request.respond(Response::from_string("URI too long").with_status_code(414));
-        return;
+        return Reply::text(414, "URI too long");
     }
     match url.split('?').next().unwrap_or("") {
         "/__portal/reload.js" => {
-            let _ = request.respond(
-                Response::from_string(RELOAD_JS).with_header(header("Content-Type", "text/javascript; charset=utf-8")),
-            );
-            return;
+            return Reply::Response {
+                status: 200,
+                headers: vec![("Content-Type", "text/javascript; charset=utf-8".into())],
+                body: RELOAD_JS.as_bytes().to_vec(),
+            };
         }
         "/__portal/events" => {
             let (tx, rx) = channel();
-            let Ok(mut s) = state.lock() else { return };
+            let Ok(mut s) = state.lock() else { return Reply::text(503, "server stopping") };
             if s.streams.len() >= MAX_EVENT_STREAMS {
-                drop(s);
-                let _ = request.respond(Response::from_string("too many open pages").with_status_code(503));
-                return;
+                return Reply::text(503, "too many open pages");
             }
             let _ = tx.send(s.current_event());
             s.streams.push(tx);
-            drop(s);
-            std::thread::spawn(move || stream_events(request, &rx));
-            return;
+            return Reply::Upgrade(Box::new(move |stream| stream_events(stream, &rx)));
         }
         _ => {}
     }
-    let (status, path) = match resolve(output, &url) {
+    let (status, path) = match resolve(output, url) {
         Resolved::File(path) => (200, Some(path)),
         Resolved::NotFound => (404, Some(output.join("404.html")).filter(|p| p.is_file())),
         Resolved::Forbidden => (403, None),
     };
     let Some(path) = path else {
-        let _ = request.respond(
-            Response::from_string(if status == 403 { "forbidden" } else { "not found" }).with_status_code(status),
-        );
-        return;
+        return Reply::text(status, if status == 403 { "forbidden" } else { "not found" });
     };
     let Ok(mut bytes) = std::fs::read(&path) else {
-        let _ = request.respond(Response::from_string("not found").with_status_code(404));
-        return;
+        return Reply::text(404, "not found");
     };
     let mime = mime_type(&path);
     if mime.starts_with("text/html") {
         bytes = inject_reload(bytes);
     }
-    let response = Response::from_data(bytes)
-        .with_status_code(status)
-        .with_header(header("Content-Type", mime))
-        .with_header(header("Cache-Control", "no-cache"))
-        .with_header(header("X-Content-Type-Options", "nosniff"));
-    let _ = request.respond(response);
+    Reply::Response {
+        status,
+        headers: vec![
+            ("Content-Type", mime.into()),
+            ("Cache-Control", "no-cache".into()),
+            ("X-Content-Type-Options", "nosniff".into()),
+        ],
+        body: bytes,
+    }
 }
 
-/// Writes one page's event stream by hand: tiny_http's chunked bodies are buffered, and an
-/// event must reach the page the moment it happens.
-fn stream_events(request: tiny_http::Request, rx: &Receiver<String>) {
-    let mut writer = request.into_writer();
+/// Writes one page's event stream straight to its connection: an event must reach the page
+/// the moment it happens.
+fn stream_events(mut stream: TcpStream, rx: &Receiver<String>) {
     let head =
         "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n";
-    if writer.write_all(head.as_bytes()).and_then(|()| writer.flush()).is_err() {
+    if stream.write_all(head.as_bytes()).and_then(|()| stream.flush()).is_err() {
         return;
     }
     loop {
@@ -276,7 +280,7 @@ fn stream_events(request: tiny_http::Request, rx: &Receiver<String>) {
             Err(RecvTimeoutError::Timeout) => ": keep-alive\n\n".to_string(),
             Err(RecvTimeoutError::Disconnected) => return,
         };
-        if writer.write_all(event.as_bytes()).and_then(|()| writer.flush()).is_err() {
+        if stream.write_all(event.as_bytes()).and_then(|()| stream.flush()).is_err() {
             return;
         }
     }

@@ -27,6 +27,10 @@
   }
   var events = new EventSource("/__portal/events");
   events.addEventListener("reload", function () { location.reload(); });
+  // The search index is updated after the pages: only the search page shows results from it.
+  events.addEventListener("search", function () {
+    if (/\/search\.html$/.test(location.pathname)) location.reload();
+  });
   events.addEventListener("failed", function (e) { show(JSON.parse(e.data)); });
   events.addEventListener("ok", hide);
 })();

@@ -1,0 +1,97 @@
+// Edit-to-reload latency of `portal serve`: starts the server on a site, opens the live-reload
+// event stream, appends a word to one page N times and measures from each write to the
+// `reload` event (then waits for the search update before the next edit, so each edit meets an
+// idle server). Prints the median, p90, min and max, and the server's last progress lines.
+//
+//   node scripts/bench-serve.cjs PORTAL_BIN SITE_DIR PAGE_REL_PATH [EDITS=20]
+"use strict";
+const { spawn } = require("node:child_process");
+const fs = require("node:fs");
+const http = require("node:http");
+const path = require("node:path");
+
+const [bin, root, rel, editsArg] = process.argv.slice(2);
+if (!bin || !root || !rel) {
+  console.error("usage: node scripts/bench-serve.cjs PORTAL_BIN SITE_DIR PAGE_REL_PATH [EDITS]");
+  process.exit(2);
+}
+const edits = Number(editsArg || 20);
+const page = path.join(root, rel);
+const log = [];
+const server = spawn(bin, ["serve", "--port", "0", "--root", root], { stdio: ["ignore", "pipe", "pipe"] });
+let partial = "";
+server.stderr.on("data", (d) => {
+  const lines = (partial + d).split("\n");
+  partial = lines.pop();
+  log.push(...lines.filter(Boolean));
+});
+
+let waiting = null; // { name, resolve, timer }
+const seen = [];
+function onEvent(name) {
+  seen.push(name);
+  if (waiting && waiting.name === name) {
+    const w = waiting;
+    waiting = null;
+    clearTimeout(w.timer);
+    w.resolve(process.hrtime.bigint());
+  }
+}
+function next(name, ms) {
+  return new Promise((resolve, reject) => {
+    waiting = { name, resolve, timer: setTimeout(() => reject(new Error(`no ${name} event in ${ms} ms`)), ms) };
+  });
+}
+
+async function main() {
+  const address = await new Promise((resolve) => {
+    let out = "";
+    server.stdout.on("data", (d) => {
+      out += d;
+      const m = out.match(/serving http:\/\/([^/\s]+)\//);
+      if (m) resolve(m[1]);
+    });
+  });
+  const [host, port] = address.split(":");
+  const ok = next("ok", 10000);
+  http.get({ host, port, path: "/__portal/events" }, (res) => {
+    let buf = "";
+    res.setEncoding("utf8");
+    res.on("data", (chunk) => {
+      buf += chunk;
+      let i;
+      while ((i = buf.indexOf("\n\n")) >= 0) {
+        const block = buf.slice(0, i);
+        buf = buf.slice(i + 2);
+        const m = block.match(/^event: (\S+)/m);
+        if (m) onEvent(m[1]);
+      }
+    });
+  });
+  await ok;
+  const latencies = [];
+  for (let n = 1; n <= edits; n++) {
+    const reload = next("reload", 60000);
+    const t0 = process.hrtime.bigint();
+    fs.appendFileSync(page, ` benchword${n}`);
+    const t1 = await reload;
+    latencies.push(Number(t1 - t0) / 1e6);
+    // The search index follows the reload; the next edit waits for it.
+    await next("search", 120000).catch(() => {});
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  latencies.sort((a, b) => a - b);
+  const q = (p) => latencies[Math.min(latencies.length - 1, Math.ceil(p * latencies.length) - 1)];
+  console.log(
+    `${edits} edits of ${rel}: median ${q(0.5).toFixed(1)} ms, p90 ${q(0.9).toFixed(1)} ms, ` +
+      `min ${latencies[0].toFixed(1)} ms, max ${latencies[latencies.length - 1].toFixed(1)} ms`,
+  );
+  console.log("server log (last lines):\n  " + log.slice(-4).join("\n  "));
+  server.kill();
+  process.exit(0);
+}
+main().catch((e) => {
+  console.error(e.message, "\nevents:", seen.join(" "), "\nserver log:\n  " + log.slice(-10).join("\n  "));
+  server.kill();
+  process.exit(1);
+});

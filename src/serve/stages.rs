@@ -1,0 +1,262 @@
+//! The stages of `crate::build` as `serve` runs them: the same load, Markdown, tools and
+//! templates, but keeping what a later edit can reuse (the loaded site, the Markdown bodies
+//! and what each depends on), and the search index one language at a time.
+
+use std::collections::{BTreeMap, HashMap};
+use std::hash::{Hash, Hasher};
+use std::path::Path;
+
+use rayon::prelude::*;
+
+use crate::error::{Diagnostic, Error, Result};
+use crate::markdown::Rendered;
+use crate::output::{CopiedFile, OutputFile};
+use crate::site::Site;
+use crate::templates::Theme;
+use crate::tools::Tools;
+use crate::{feeds, i18n, render, search, templates, tools};
+
+/// The loaded and rendered site of the last rebuild.
+pub(super) struct Snapshot {
+    pub(super) site: Site,
+    pub(super) theme: Option<Theme>,
+    pub(super) bodies: Vec<Rendered>,
+    /// The inputs of each body (see `body_key`), indexed like the routes.
+    pub(super) body_keys: Vec<u64>,
+    /// What every link of every body resolves against (see `link_fingerprint`).
+    pub(super) links: u64,
+    pub(super) tools: Tools,
+    /// Diagnostics a body edit cannot change: loading, templates, strings, term labels, paths.
+    pub(super) fixed: Vec<Diagnostic>,
+    /// Rendering errors by route index.
+    pub(super) route_errors: BTreeMap<usize, Diagnostic>,
+    pub(super) extra_errors: Vec<Diagnostic>,
+    /// Every route went through its template (the theme compiled and had every template).
+    pub(super) rendered: bool,
+    /// The output folder holds this snapshot's pages (false after a failed rebuild, whose pages
+    /// were not written: the next rebuild must then be a full one).
+    pub(super) written: bool,
+}
+
+impl Snapshot {
+    /// Every diagnostic of the site, sorted, as `build` reports them.
+    pub(super) fn diagnostics(&self) -> Vec<Diagnostic> {
+        let mut all = self.fixed.clone();
+        for body in &self.bodies {
+            all.extend(body.diagnostics.iter().cloned());
+        }
+        all.extend(render::check_anchors(&self.site, &self.bodies));
+        all.extend(self.tools.diagnostics.iter().cloned());
+        all.extend(self.route_errors.values().cloned());
+        all.extend(self.extra_errors.iter().cloned());
+        all.sort();
+        all.dedup();
+        all
+    }
+}
+
+/// Two tool contexts render the same (compared as the template sees them).
+pub(super) fn same_tool(a: Option<&tools::ToolCtx>, b: Option<&tools::ToolCtx>) -> bool {
+    match (a, b) {
+        (None, None) => true,
+        (Some(a), Some(b)) => serde_json::to_value(a).ok().is_some_and(|a| serde_json::to_value(b).ok() == Some(a)),
+        _ => false,
+    }
+}
+
+/// Renders one route with its template into its output file.
+pub(super) fn render_one(
+    site: &Site,
+    theme: &Theme,
+    bodies: &[Rendered],
+    tools: &Tools,
+    i: usize,
+) -> std::result::Result<OutputFile, Diagnostic> {
+    let route = &site.routes.routes[i];
+    site.render_route(theme, i, &bodies[i], tools.route(i))
+        .map(|html| OutputFile::new(route.url.clone(), html.into_bytes(), site.content.pages[route.page].file.clone()))
+}
+
+/// Everything a link in a body resolves against: the routes (paths, URLs, keys, text
+/// languages), the content files, the source language and the UI strings (callout labels).
+pub(super) fn link_fingerprint(site: &Site) -> u64 {
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    site.config.source_language.hash(&mut h);
+    for r in &site.routes.routes {
+        (&r.lang, &r.rel_path, &r.url, r.fallback, &r.key, &site.content.pages[r.page].lang).hash(&mut h);
+    }
+    for a in &site.content.assets {
+        (&a.lang, &a.rel_path).hash(&mut h);
+    }
+    site.strings.by_lang.hash(&mut h);
+    h.finish()
+}
+
+/// The inputs of one route's Markdown body, given the site-wide `links` fingerprint.
+pub(super) fn body_key(site: &Site, i: usize, links: u64) -> u64 {
+    let route = &site.routes.routes[i];
+    let page = &site.content.pages[route.page];
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    (links, &route.lang, &route.rel_path, &route.url, route.fallback).hash(&mut h);
+    (&page.lang, &page.file, page.body_line, page.front.kind.as_str(), &page.body).hash(&mut h);
+    h.finish()
+}
+
+/// Loads the site and runs every stage of `crate::build` but search and writing, reusing the
+/// bodies of `previous` whose inputs did not change.
+pub(super) fn load_and_render(root: &Path, previous: Option<Snapshot>) -> (Snapshot, Vec<OutputFile>, Vec<CopiedFile>) {
+    let (site, mut fixed) = Site::load(root);
+    let theme_dir = site.root.join("themes").join(&site.config.theme);
+    let display_dir = site.theme_display_dir();
+    let (sources, mut theme_diagnostics) = templates::load_template_sources(&theme_dir, &display_dir);
+    fixed.append(&mut theme_diagnostics);
+    let mut needed_keys = i18n::template_keys(&sources);
+    for key in i18n::code_keys() {
+        needed_keys.entry(key).or_insert_with(|| ("the generator".to_string(), 0));
+    }
+    fixed.extend(i18n::check_keys(&site.strings, &site.language_codes(), &needed_keys));
+    fixed.extend(crate::check_term_labels(&site));
+    let theme = Theme::compile(&display_dir, sources, &site.strings, &site.language_codes())
+        .map_err(|mut d| fixed.append(&mut d))
+        .ok();
+
+    let links = link_fingerprint(&site);
+    let (bodies, body_keys) = render_bodies_reusing(&site, links, previous);
+    let tools = tools::load_tools(&site, &bodies);
+
+    let mut files = Vec::new();
+    let mut route_errors = BTreeMap::new();
+    let mut extra_errors = Vec::new();
+    let mut rendered = false;
+    if let Some(theme) = &theme {
+        let mut missing = Vec::new();
+        for route in site.routes.routes.iter().filter(|r| !r.fallback) {
+            let page = &site.content.pages[route.page];
+            let template = render::template_for(page);
+            if !theme.has(&template) {
+                missing.push(Diagnostic::error(
+                    &page.file,
+                    1,
+                    1,
+                    format!(
+                        "missing template `{template}` in {} for this page's kind",
+                        display_dir.join("templates").display()
+                    ),
+                ));
+            }
+        }
+        if theme.sources.is_empty() {
+            // The theme itself is missing; that one error says it all.
+            missing.clear();
+        }
+        if missing.is_empty() {
+            let pages: Vec<_> = (0..site.routes.routes.len())
+                .into_par_iter()
+                .map(|i| render_one(&site, theme, &bodies, &tools, i))
+                .collect();
+            for (i, result) in pages.into_iter().enumerate() {
+                match result {
+                    Ok(file) => files.push(file),
+                    Err(d) => {
+                        route_errors.insert(i, d);
+                    }
+                }
+            }
+            let extra = site
+                .render_taxonomies(theme)
+                .into_iter()
+                .chain(site.render_search_pages(theme))
+                .chain(site.render_root_pages(theme));
+            for result in extra {
+                match result {
+                    Ok(file) => files.push(file),
+                    Err(d) => extra_errors.push(d),
+                }
+            }
+            rendered = true;
+        }
+        fixed.append(&mut missing);
+    }
+    files.push(feeds::render_sitemap(&site));
+    files.push(feeds::render_robots(&site));
+    files.extend(feeds::render_feeds(&site));
+    files.extend(crate::model_document_downloads(&site));
+    let copies = crate::static_copies(&site, &theme_dir);
+    let targets = files.iter().map(|f| (f.path.as_str(), f.origin.as_path()));
+    fixed.extend(render::check_unique_paths(
+        targets.chain(copies.iter().map(|c| (c.path.as_str(), c.source.as_path()))),
+    ));
+    let snapshot = Snapshot {
+        site,
+        theme,
+        bodies,
+        body_keys,
+        links,
+        tools,
+        fixed,
+        route_errors,
+        extra_errors,
+        rendered,
+        written: false,
+    };
+    (snapshot, files, copies)
+}
+
+/// Renders every route's body, taking those of `previous` whose inputs are the same.
+pub(super) fn render_bodies_reusing(site: &Site, links: u64, previous: Option<Snapshot>) -> (Vec<Rendered>, Vec<u64>) {
+    let keys: Vec<u64> = (0..site.routes.routes.len()).into_par_iter().map(|i| body_key(site, i, links)).collect();
+    let mut reusable: HashMap<u64, Rendered> = HashMap::new();
+    if let Some(previous) = previous {
+        reusable = previous.body_keys.into_iter().zip(previous.bodies).collect();
+    }
+    let mut bodies: Vec<Option<Rendered>> = keys.iter().map(|k| reusable.remove(k)).collect();
+    let missing: Vec<(usize, Rendered)> = bodies
+        .iter()
+        .enumerate()
+        .filter(|(_, b)| b.is_none())
+        .map(|(i, _)| i)
+        .collect::<Vec<_>>()
+        .into_par_iter()
+        .map(|i| (i, render::render_body(site, i)))
+        .collect();
+    for (i, body) in missing {
+        bodies[i] = Some(body);
+    }
+    (bodies.into_iter().map(Option::unwrap_or_default).collect(), keys)
+}
+
+/// What a language's search files are built from: its documents and its analyzer.
+pub(super) fn docs_fingerprint(site: &Site, lang: &str, docs: &[search::SearchDoc]) -> u64 {
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    site.config.languages.get(lang).and_then(|s| s.analyzer.as_deref()).hash(&mut h);
+    for d in docs {
+        (&d.url, &d.page_title, &d.section, &d.body, &d.description, &d.kind, &d.audience, &d.topics).hash(&mut h);
+    }
+    h.finish()
+}
+
+pub(super) fn build_search_language(site: &Site, bodies: &[Rendered], lang: &str) -> Result<(u64, Vec<OutputFile>)> {
+    let docs = crate::search_docs(site, bodies, lang);
+    let print = docs_fingerprint(site, lang, &docs);
+    Ok((print, build_search_docs(site, lang, &docs)?))
+}
+
+/// One language's index, as `crate::build` makes it (the analyzer of `portal.toml` if set).
+pub(super) fn build_search_docs(site: &Site, lang: &str, docs: &[search::SearchDoc]) -> Result<Vec<OutputFile>> {
+    let dir = crate::search_index_dir(&site.root, lang);
+    let files = match site.config.languages.get(lang).and_then(|s| s.analyzer.as_deref()) {
+        Some(spec) => {
+            let analyzer = search::analyzer_from_spec(spec)
+                .ok_or_else(|| Error::Usage(format!("portal.toml: unknown analyzer `{spec}` for {lang}")))?;
+            search::build_language_with(lang, &analyzer, docs, &dir)?
+        }
+        None => search::build_language(lang, docs, &dir)?,
+    };
+    Ok(files
+        .into_iter()
+        .map(|f| {
+            let path = f.path.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/");
+            OutputFile::new(path, f.bytes, "search")
+        })
+        .collect())
+}
