@@ -130,18 +130,25 @@ pub fn build(options: &BuildOptions) -> Result<Report> {
         _ => None,
     };
     let sink = Sink::new(staging.as_ref());
+    // Each page's HTML is handed to its render and freed there, while search still reads the
+    // bodies' sections.
+    let mut bodies = bodies;
+    let htmls: Vec<String> = bodies.iter_mut().map(|body| std::mem::take(&mut body.html)).collect();
     // Search indexing needs only the Markdown output: it runs beside rendering, on the same
     // two pools of cores, and its files go to the staging folder language by language.
     let ((render_diagnostics, render_time), search) = rayon::join(
-        || timed(|| render_pages(&site, theme.as_ref(), &display_dir, &bodies, &tools, &sink)),
+        || timed(|| render_pages(&site, theme.as_ref(), &display_dir, &bodies, htmls, &tools, &sink)),
         || staging.as_ref().map(|_| timed(|| build_search(&site, &bodies, &sink))),
     );
     diagnostics.extend(render_diagnostics);
     clock.skip("render", render_time);
     let search_indexes = match search {
-        Some((Ok(indexes), time)) => {
+        Some((Ok(outcome), time)) => {
             clock.skip("search", time);
-            indexes
+            // Summed over languages, which run side by side: shares of the work, not of the wall.
+            clock.skip("  index (sum)", outcome.index_time);
+            clock.skip("  export (sum)", outcome.export_time);
+            outcome.indexes
         }
         Some((Err(e), time)) => {
             clock.skip("search", time);
@@ -239,6 +246,7 @@ fn render_pages(
     theme: Option<&Theme>,
     display_dir: &Path,
     bodies: &[markdown::Rendered],
+    htmls: Vec<String>,
     tools: &tools::Tools,
     sink: &Sink,
 ) -> Vec<Diagnostic> {
@@ -266,14 +274,13 @@ fn render_pages(
     if !missing.is_empty() {
         return missing;
     }
-    let mut problems: Vec<Diagnostic> = site
-        .routes
-        .routes
-        .par_iter()
+    let mut problems: Vec<Diagnostic> = htmls
+        .into_par_iter()
         .enumerate()
-        .filter_map(|(i, route)| {
+        .filter_map(|(i, html)| {
+            let route = &site.routes.routes[i];
             let origin = &site.content.pages[route.page].file;
-            match site.render_route(theme, i, &bodies[i], tools.route(i)) {
+            match site.render_route(theme, i, &bodies[i], html, tools.route(i)) {
                 Ok(html) => {
                     sink.put(OutputFile::new(route.url.clone(), html.into_bytes(), origin.clone()));
                     None
@@ -332,7 +339,7 @@ pub(crate) fn search_docs(site: &Site, bodies: &[markdown::Rendered], lang: &str
 /// One Tantivy index per language (in parallel), exported as the browser's search files,
 /// which go to the sink as each language finishes. The native indexes are built beside the
 /// live ones and take their place only when the whole build succeeds.
-fn build_search(site: &Site, bodies: &[markdown::Rendered], sink: &Sink) -> Result<Vec<search::NewIndex>> {
+fn build_search(site: &Site, bodies: &[markdown::Rendered], sink: &Sink) -> Result<SearchOutcome> {
     let mut languages: Vec<(&str, usize)> = site
         .languages
         .iter()
@@ -346,27 +353,39 @@ fn build_search(site: &Site, bodies: &[markdown::Rendered], sink: &Sink) -> Resu
         .collect();
     // Most text first, so that the last language to finish is a short one.
     languages.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
-    languages
+    let per_language: Vec<(search::NewIndex, Duration, Duration)> = languages
         .par_iter()
         .map(|(code, _)| {
             let docs = search_docs(site, bodies, code);
             let index = search::NewIndex::beside(&search_index_dir(&site.root, code));
-            let files = match site.config.languages.get(*code).and_then(|s| s.analyzer.as_deref()) {
-                Some(spec) => {
-                    let analyzer = search::analyzer_from_spec(spec).ok_or_else(|| {
-                        error::Error::Usage(format!("portal.toml: unknown analyzer `{spec}` for {code}"))
-                    })?;
-                    search::build_language_with(code, &analyzer, &docs, index.built())?
-                }
-                None => search::build_language(code, &docs, index.built())?,
+            let analyzer = match site.config.languages.get(*code).and_then(|s| s.analyzer.as_deref()) {
+                Some(spec) => search::analyzer_from_spec(spec)
+                    .ok_or_else(|| error::Error::Usage(format!("portal.toml: unknown analyzer `{spec}` for {code}")))?,
+                None => search::analyzer_for(code),
             };
-            for f in files {
+            let built = search::build_language_timed(code, &analyzer, &docs, index.built())?;
+            for f in built.files {
                 let path = f.path.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/");
                 sink.put(OutputFile::new(path, f.bytes, "search"));
             }
-            Ok(index)
+            Ok((index, built.index_time, built.export_time))
         })
-        .collect()
+        .collect::<Result<_>>()?;
+    let mut outcome = SearchOutcome::default();
+    for (index, index_time, export_time) in per_language {
+        outcome.indexes.push(index);
+        outcome.index_time += index_time;
+        outcome.export_time += export_time;
+    }
+    Ok(outcome)
+}
+
+/// The new native indexes, and the time spent indexing and exporting summed over languages.
+#[derive(Default)]
+struct SearchOutcome {
+    indexes: Vec<search::NewIndex>,
+    index_time: Duration,
+    export_time: Duration,
 }
 
 /// Taxonomy terms need a label in each language's strings (`audience.hospital`).

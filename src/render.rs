@@ -298,12 +298,14 @@ impl Site {
         self.routes.by_path(lang, "news/_index.md").is_some()
     }
 
-    /// Renders one route with its template.
+    /// Renders one route with its template. `content` is the body's HTML, passed apart so that
+    /// a build can hand each page's HTML over instead of copying it (`body.html` is not used).
     pub fn render_route(
         &self,
         theme: &Theme,
         index: usize,
         body: &Rendered,
+        content: String,
         tool: Option<&crate::tools::ToolCtx>,
     ) -> Result<String, Diagnostic> {
         let route = &self.routes.routes[index];
@@ -320,7 +322,7 @@ impl Site {
                 title: page.front.title.clone(),
                 description: page.front.description.clone(),
                 kind: page.front.kind.as_str(),
-                content: body.html.clone(),
+                content,
                 toc: body.toc.clone(),
                 date: date_string(&page.front.date),
                 updated: date_string(&page.front.updated),

@@ -12,6 +12,7 @@ pub mod query;
 pub mod synthetic;
 
 use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 
 use crate::error::Error;
 
@@ -93,6 +94,26 @@ pub fn build_language_with(
     docs: &[SearchDoc],
     index_dir: &Path,
 ) -> Result<Vec<SearchFile>, Error> {
+    build_language_timed(lang, analyzer, docs, index_dir).map(|built| built.files)
+}
+
+/// The files of a language's browser index and how long each half of making them took.
+pub struct Built {
+    pub files: Vec<SearchFile>,
+    pub index_time: Duration,
+    pub export_time: Duration,
+}
+
+/// `build_language_with`, timing the Tantivy index and the export apart (`--timings`).
+pub fn build_language_timed(
+    lang: &str,
+    analyzer: &analyzer::LangAnalyzer,
+    docs: &[SearchDoc],
+    index_dir: &Path,
+) -> Result<Built, Error> {
+    let started = Instant::now();
     let lexicon = index::build_index(analyzer, docs, index_dir)?;
-    export::export_index(lang, index_dir, docs, &lexicon)
+    let indexed = Instant::now();
+    let files = export::export_index(lang, index_dir, docs, &lexicon)?;
+    Ok(Built { files, index_time: indexed - started, export_time: indexed.elapsed() })
 }

@@ -73,7 +73,7 @@ pub(super) fn render_one(
     i: usize,
 ) -> std::result::Result<OutputFile, Diagnostic> {
     let route = &site.routes.routes[i];
-    site.render_route(theme, i, &bodies[i], tools.route(i))
+    site.render_route(theme, i, &bodies[i], bodies[i].html.clone(), tools.route(i))
         .map(|html| OutputFile::new(route.url.clone(), html.into_bytes(), site.content.pages[route.page].file.clone()))
 }
 
