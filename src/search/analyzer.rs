@@ -247,7 +247,9 @@ pub fn is_cjk_char(c: char) -> bool {
 /// so the texts are analyzed once for both.
 #[derive(Clone)]
 pub struct MemoTokenizer {
+    /// Tokenizer and length limit, for CJK text; other text is split in place (`next_word`).
     raw: TextAnalyzer,
+    cjk: bool,
     memo: Arc<Mutex<Memo>>,
     token: Token,
 }
@@ -282,7 +284,12 @@ impl Memo {
 impl MemoTokenizer {
     pub fn new(analyzer: &LangAnalyzer) -> Self {
         let memo = Memo { index: FxHashMap::default(), terms: Vec::new(), term: analyzer.term_analyzer() };
-        MemoTokenizer { raw: analyzer.raw_analyzer(), memo: Arc::new(Mutex::new(memo)), token: Token::default() }
+        MemoTokenizer {
+            raw: analyzer.raw_analyzer(),
+            cjk: analyzer.is_cjk(),
+            memo: Arc::new(Mutex::new(memo)),
+            token: Token::default(),
+        }
     }
 
     /// Every lowercased surface form seen so far and its term (stop words left out).
@@ -295,7 +302,11 @@ impl MemoTokenizer {
 
 /// Streams the terms of one text through the memo.
 pub struct MemoTokenStream<'a> {
-    raw: BoxTokenStream<'a>,
+    text: &'a str,
+    /// Byte offset of the next word (text split in place).
+    cursor: usize,
+    /// The tokenizer's stream instead, for CJK text.
+    raw: Option<BoxTokenStream<'a>>,
     memo: MutexGuard<'a, Memo>,
     token: &'a mut Token,
 }
@@ -308,25 +319,78 @@ impl Tokenizer for MemoTokenizer {
         // One index writer thread uses the tokenizer: the lock is never contended, and a
         // poisoned lock only means another thread panicked, which ends the build anyway.
         let memo = self.memo.lock().unwrap_or_else(PoisonError::into_inner);
-        MemoTokenStream { raw: self.raw.token_stream(text), memo, token: &mut self.token }
+        let raw = self.cjk.then(|| self.raw.token_stream(text));
+        MemoTokenStream { text, cursor: 0, raw, memo, token: &mut self.token }
     }
+}
+
+/// The next run of alphanumeric characters at or after `cursor`: exactly the words of
+/// Tantivy's `SimpleTokenizer`, with a fast path for ASCII (most of any corpus).
+fn next_word(text: &str, cursor: &mut usize) -> Option<(usize, usize)> {
+    let bytes = text.as_bytes();
+    let is_word_at = |i: usize| -> (bool, usize) {
+        let b = bytes[i];
+        if b < 0x80 {
+            (b.is_ascii_alphanumeric(), 1)
+        } else {
+            let c = text[i..].chars().next().unwrap_or(' ');
+            (c.is_alphanumeric(), c.len_utf8())
+        }
+    };
+    let mut i = *cursor;
+    while i < bytes.len() {
+        let (word, len) = is_word_at(i);
+        if word {
+            break;
+        }
+        i += len;
+    }
+    if i >= bytes.len() {
+        *cursor = bytes.len();
+        return None;
+    }
+    let start = i;
+    while i < bytes.len() {
+        let (word, len) = is_word_at(i);
+        if !word {
+            break;
+        }
+        i += len;
+    }
+    *cursor = i;
+    Some((start, i))
 }
 
 impl TokenStream for MemoTokenStream<'_> {
     fn advance(&mut self) -> bool {
-        while self.raw.advance() {
-            let raw = self.raw.token();
-            if let Some(term) = self.memo.term(&raw.text) {
+        loop {
+            let (from, to) = match &mut self.raw {
+                Some(raw) => {
+                    if !raw.advance() {
+                        return false;
+                    }
+                    (raw.token().offset_from, raw.token().offset_to)
+                }
+                None => match next_word(self.text, &mut self.cursor) {
+                    // Tantivy's length limit, as `RemoveLongFilter` applies it.
+                    Some((from, to)) if to - from >= MAX_TOKEN_BYTES => continue,
+                    Some(word) => word,
+                    None => return false,
+                },
+            };
+            self.token.position = self.token.position.wrapping_add(1);
+            let raw_text = match &self.raw {
+                Some(raw) => raw.token().text.as_str(),
+                None => &self.text[from..to],
+            };
+            if let Some(term) = self.memo.term(raw_text) {
                 self.token.text.clear();
                 self.token.text.push_str(term);
-                self.token.offset_from = raw.offset_from;
-                self.token.offset_to = raw.offset_to;
-                self.token.position = raw.position;
-                self.token.position_length = raw.position_length;
+                self.token.offset_from = from;
+                self.token.offset_to = to;
                 return true;
             }
         }
-        false
     }
 
     fn token(&self) -> &Token {
@@ -548,7 +612,12 @@ mod tests {
     /// from the table alike, and its surfaces the lexicon's.
     #[test]
     fn memo_tokenizer_equals_full_chain() {
-        let text = "The Backups of HOSPITALS, backups again; la città è più sicura. 医院应定期测试备份 VPN";
+        let long = "x".repeat(MAX_TOKEN_BYTES);
+        let text = format!(
+            "The Backups of HOSPITALS, backups again; la città è più sicura. Ünïcode—words ½ 3ª {long} ok \
+             医院应定期测试备份 VPN Łódź"
+        );
+        let text = text.as_str();
         for lang in ["en", "it", "zh", "pl"] {
             let analyzer = analyzer_for(lang);
             let mut memo = MemoTokenizer::new(&analyzer);
