@@ -130,15 +130,16 @@ pub fn build(options: &BuildOptions) -> Result<Report> {
         _ => None,
     };
     let sink = Sink::new(staging.as_ref());
-    // Each page's HTML is handed to its render and freed there, while search still reads the
-    // bodies' sections.
+    // Each page's HTML is handed to its render and freed there; the sections go to search.
     let mut bodies = bodies;
     let htmls: Vec<String> = bodies.iter_mut().map(|body| std::mem::take(&mut body.html)).collect();
+    let sections: Vec<Vec<markdown::Section>> =
+        bodies.iter_mut().map(|body| std::mem::take(&mut body.sections)).collect();
     // Search indexing needs only the Markdown output: it runs beside rendering, on the same
     // two pools of cores, and its files go to the staging folder language by language.
     let ((render_diagnostics, render_time), search) = rayon::join(
         || timed(|| render_pages(&site, theme.as_ref(), &display_dir, &bodies, htmls, &tools, &sink)),
-        || staging.as_ref().map(|_| timed(|| build_search(&site, &bodies, &sink))),
+        || staging.as_ref().map(|_| timed(|| build_search(&site, sections, &sink))),
     );
     diagnostics.extend(render_diagnostics);
     clock.skip("render", render_time);
@@ -317,48 +318,62 @@ pub fn search_index_dir(root: &Path, lang: &str) -> PathBuf {
 /// Fallback pages are left out: their text is the source language's, indexed there.
 pub(crate) fn search_docs(site: &Site, bodies: &[markdown::Rendered], lang: &str) -> Vec<search::SearchDoc> {
     let mut docs = Vec::new();
-    for (i, route) in site.routes.routes.iter().enumerate().filter(|(_, r)| r.lang == lang && !r.fallback) {
-        let page = &site.content.pages[route.page];
-        for section in &bodies[i].sections {
-            let url = if section.id.is_empty() { route.url.clone() } else { format!("{}#{}", route.url, section.id) };
-            docs.push(search::SearchDoc {
-                url,
-                page_title: page.front.title.clone(),
-                section: section.heading.clone(),
-                body: section.text.clone(),
-                description: page.front.description.clone(),
-                kind: page.front.kind.as_str().to_string(),
-                audience: page.front.audience.clone(),
-                topics: page.front.topics.clone(),
-            });
-        }
+    for (i, _) in site.routes.routes.iter().enumerate().filter(|(_, r)| r.lang == lang && !r.fallback) {
+        docs.extend(bodies[i].sections.iter().map(|section| search_doc(site, i, section.clone())));
     }
     docs
+}
+
+/// The search document of one section of the page of route `index`.
+fn search_doc(site: &Site, index: usize, section: markdown::Section) -> search::SearchDoc {
+    let route = &site.routes.routes[index];
+    let page = &site.content.pages[route.page];
+    let url = if section.id.is_empty() { route.url.clone() } else { format!("{}#{}", route.url, section.id) };
+    search::SearchDoc {
+        url,
+        page_title: page.front.title.clone(),
+        section: section.heading,
+        body: section.text,
+        description: page.front.description.clone(),
+        kind: page.front.kind.as_str().to_string(),
+        audience: page.front.audience.clone(),
+        topics: page.front.topics.clone(),
+    }
 }
 
 /// One Tantivy index per language (in parallel), exported as the browser's search files,
 /// which go to the sink as each language finishes. The native indexes are built beside the
 /// live ones and take their place only when the whole build succeeds.
-fn build_search(site: &Site, bodies: &[markdown::Rendered], sink: &Sink) -> Result<SearchOutcome> {
-    let mut languages: Vec<(&str, usize)> = site
+fn build_search(site: &Site, sections: Vec<Vec<markdown::Section>>, sink: &Sink) -> Result<SearchOutcome> {
+    // Each language takes its pages' sections (moved, not copied: the build's largest data).
+    let mut by_language: BTreeMap<&str, (usize, Vec<(usize, Vec<markdown::Section>)>)> = BTreeMap::new();
+    for (i, page_sections) in sections.into_iter().enumerate() {
+        let route = &site.routes.routes[i];
+        if !route.fallback {
+            let entry = by_language.entry(route.lang.as_str()).or_default();
+            entry.0 += page_sections.iter().map(|s| s.text.len()).sum::<usize>();
+            entry.1.push((i, page_sections));
+        }
+    }
+    let mut languages: Vec<(&str, usize, Vec<(usize, Vec<markdown::Section>)>)> = site
         .languages
         .iter()
         .map(|language| {
-            let text: usize = (site.routes.routes.iter().enumerate())
-                .filter(|(_, r)| r.lang == language.code && !r.fallback)
-                .flat_map(|(i, _)| bodies[i].sections.iter().map(|s| s.text.len()))
-                .sum();
-            (language.code.as_str(), text)
+            let (text, pages) = by_language.remove(language.code.as_str()).unwrap_or_default();
+            (language.code.as_str(), text, pages)
         })
         .collect();
     // Most text first, so that the last language to finish is a short one.
     languages.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
     let per_language: Vec<(search::NewIndex, Duration, Duration)> = languages
-        .par_iter()
-        .map(|(code, _)| {
-            let docs = search_docs(site, bodies, code);
+        .into_par_iter()
+        .map(|(code, _, pages)| {
+            let docs: Vec<search::SearchDoc> = pages
+                .into_iter()
+                .flat_map(|(i, page_sections)| page_sections.into_iter().map(move |s| search_doc(site, i, s)))
+                .collect();
             let index = search::NewIndex::beside(&search_index_dir(&site.root, code));
-            let analyzer = match site.config.languages.get(*code).and_then(|s| s.analyzer.as_deref()) {
+            let analyzer = match site.config.languages.get(code).and_then(|s| s.analyzer.as_deref()) {
                 Some(spec) => search::analyzer_from_spec(spec)
                     .ok_or_else(|| error::Error::Usage(format!("portal.toml: unknown analyzer `{spec}` for {code}")))?,
                 None => search::analyzer_for(code),
