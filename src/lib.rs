@@ -341,12 +341,12 @@ fn search_doc(site: &Site, index: usize, section: markdown::Section) -> search::
     }
 }
 
-/// One Tantivy index per language (in parallel), exported as the browser's search files,
-/// which go to the sink as each language finishes. The native indexes are built beside the
-/// live ones and take their place only when the whole build succeeds.
 /// Pages of one language as (route index, its sections).
 type PageSections = Vec<(usize, Vec<markdown::Section>)>;
 
+/// One Tantivy index per language (in parallel), exported as the browser's search files,
+/// which go to the sink as each language finishes. The native indexes are built beside the
+/// live ones and take their place only when the whole build succeeds.
 fn build_search(site: &Site, sections: Vec<Vec<markdown::Section>>, sink: &Sink) -> Result<SearchOutcome> {
     // Each language takes its pages' sections (moved, not copied: the build's largest data).
     let mut by_language: BTreeMap<&str, (usize, PageSections)> = BTreeMap::new();
