@@ -74,6 +74,11 @@ impl Drop for NewIndex {
     fn drop(&mut self) {
         if self.built.exists() {
             let _ = std::fs::remove_dir_all(&self.built);
+            // And the cache folders the build made for it, when nothing else is in them
+            // (`remove_dir` refuses a folder that is not empty).
+            for folder in self.built.ancestors().skip(1).take(2) {
+                let _ = std::fs::remove_dir(folder);
+            }
         }
     }
 }
