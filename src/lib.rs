@@ -94,7 +94,7 @@ impl Stopwatch {
 pub fn build(options: &BuildOptions) -> Result<Report> {
     let mut clock = Stopwatch { last: Instant::now(), timings: Vec::new() };
     let mut report = Report::default();
-    let (site, mut diagnostics) = Site::load(&options.root);
+    let (mut site, mut diagnostics) = Site::load(&options.root);
     clock.lap("load");
 
     let theme_dir = site.root.join("themes").join(&site.config.theme);
@@ -121,6 +121,10 @@ pub fn build(options: &BuildOptions) -> Result<Report> {
 
     let tools = tools::load_tools(&site, &bodies);
     diagnostics.extend(tools.diagnostics.iter().cloned());
+    // The Markdown sources are rendered; only model documents still need theirs (downloads).
+    for page in site.content.pages.iter_mut().filter(|p| p.front.kind != content::Kind::Template) {
+        page.body = String::new();
+    }
     clock.lap("tools");
 
     // Pages are written into the staging folder as they are rendered; it exists only when
@@ -132,6 +136,11 @@ pub fn build(options: &BuildOptions) -> Result<Report> {
     let sink = Sink::new(staging.as_ref());
     // Each page's HTML is handed to its render and freed there; the sections go to search.
     let mut bodies = bodies;
+    for body in &mut bodies {
+        // Checked (Markdown and tool links): not needed any more.
+        body.anchors = Default::default();
+        body.anchor_refs = Vec::new();
+    }
     let htmls: Vec<String> = bodies.iter_mut().map(|body| std::mem::take(&mut body.html)).collect();
     let sections: Vec<Vec<markdown::Section>> =
         bodies.iter_mut().map(|body| std::mem::take(&mut body.sections)).collect();
