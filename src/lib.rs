@@ -249,18 +249,12 @@ impl<'a> Sink<'a> {
     }
 }
 
-/// Renders every page (and taxonomy, search and root page) into the sink; returns the
-/// problems found.
-fn render_pages(
-    site: &Site,
-    theme: Option<&Theme>,
-    display_dir: &Path,
-    bodies: &[markdown::Rendered],
-    htmls: Vec<String>,
-    tools: &tools::Tools,
-    sink: &Sink,
-) -> Vec<Diagnostic> {
-    let Some(theme) = theme else { return Vec::new() };
+/// Every translated page whose kind has no template in the theme (none when the theme itself
+/// is missing: that one error says it all).
+pub(crate) fn missing_templates(site: &Site, theme: &Theme, display_dir: &Path) -> Vec<Diagnostic> {
+    if theme.sources.is_empty() {
+        return Vec::new();
+    }
     let mut missing = Vec::new();
     for route in site.routes.routes.iter().filter(|r| !r.fallback) {
         let page = &site.content.pages[route.page];
@@ -277,10 +271,22 @@ fn render_pages(
             ));
         }
     }
-    if theme.sources.is_empty() {
-        // The theme itself is missing; that one error says it all.
-        missing.clear();
-    }
+    missing
+}
+
+/// Renders every page (and taxonomy, search and root page) into the sink; returns the
+/// problems found.
+fn render_pages(
+    site: &Site,
+    theme: Option<&Theme>,
+    display_dir: &Path,
+    bodies: &[markdown::Rendered],
+    htmls: Vec<String>,
+    tools: &tools::Tools,
+    sink: &Sink,
+) -> Vec<Diagnostic> {
+    let Some(theme) = theme else { return Vec::new() };
+    let missing = missing_templates(site, theme, display_dir);
     if !missing.is_empty() {
         return missing;
     }

@@ -129,26 +129,7 @@ pub(super) fn load_and_render(root: &Path, previous: Option<Snapshot>) -> (Snaps
     let mut extra_errors = Vec::new();
     let mut rendered = false;
     if let Some(theme) = &theme {
-        let mut missing = Vec::new();
-        for route in site.routes.routes.iter().filter(|r| !r.fallback) {
-            let page = &site.content.pages[route.page];
-            let template = render::template_for(page);
-            if !theme.has(&template) {
-                missing.push(Diagnostic::error(
-                    &page.file,
-                    1,
-                    1,
-                    format!(
-                        "missing template `{template}` in {} for this page's kind",
-                        display_dir.join("templates").display()
-                    ),
-                ));
-            }
-        }
-        if theme.sources.is_empty() {
-            // The theme itself is missing; that one error says it all.
-            missing.clear();
-        }
+        let mut missing = crate::missing_templates(&site, theme, &display_dir);
         if missing.is_empty() {
             let pages: Vec<_> = (0..site.routes.routes.len())
                 .into_par_iter()
