@@ -134,18 +134,18 @@ pub fn build(options: &BuildOptions) -> Result<Report> {
         _ => None,
     };
     let sink = Sink::new(staging.as_ref());
-    // Each page's HTML is handed to its render and freed there; the sections go to search.
     let mut bodies = bodies;
     for body in &mut bodies {
         // Checked (Markdown and tool links): not needed any more.
         body.anchors = Default::default();
         body.anchor_refs = Vec::new();
     }
+    // Each page's HTML is handed to its render and freed there; the sections go to search.
     let htmls: Vec<String> = bodies.iter_mut().map(|body| std::mem::take(&mut body.html)).collect();
     let sections: Vec<Vec<markdown::Section>> =
         bodies.iter_mut().map(|body| std::mem::take(&mut body.sections)).collect();
-    // Search indexing needs only the Markdown output: it runs beside rendering, on the same
-    // two pools of cores, and its files go to the staging folder language by language.
+    // Search indexing needs only the Markdown output: it runs beside rendering on the same
+    // cores, and its files go to the staging folder language by language.
     let ((render_diagnostics, render_time), search) = rayon::join(
         || timed(|| render_pages(&site, theme.as_ref(), &display_dir, &bodies, htmls, &tools, &sink)),
         || staging.as_ref().map(|_| timed(|| build_search(&site, sections, &sink))),
