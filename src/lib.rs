@@ -97,19 +97,7 @@ pub fn build(options: &BuildOptions) -> Result<Report> {
     let (mut site, mut diagnostics) = Site::load(&options.root);
     clock.lap("load");
 
-    let theme_dir = site.root.join("themes").join(&site.config.theme);
-    let display_dir = site.theme_display_dir();
-    let (sources, mut theme_diagnostics) = templates::load_template_sources(&theme_dir, &display_dir);
-    diagnostics.append(&mut theme_diagnostics);
-    let mut needed_keys = i18n::template_keys(&sources);
-    for key in i18n::code_keys() {
-        needed_keys.entry(key).or_insert_with(|| ("the generator".to_string(), 0));
-    }
-    diagnostics.extend(i18n::check_keys(&site.strings, &site.language_codes(), &needed_keys));
-    diagnostics.extend(check_term_labels(&site));
-    let theme = Theme::compile(&display_dir, sources, &site.strings, &site.language_codes())
-        .map_err(|mut d| diagnostics.append(&mut d))
-        .ok();
+    let LoadedTheme { theme, theme_dir, display_dir } = load_theme(&site, &mut diagnostics);
     clock.lap("templates");
 
     let bodies = render::render_bodies(&site);
@@ -209,6 +197,33 @@ pub fn build(options: &BuildOptions) -> Result<Report> {
     clock.lap("write");
     report.timings = clock.timings;
     Ok(report)
+}
+
+/// The compiled theme (`None` if it does not compile) and where it lives.
+pub(crate) struct LoadedTheme {
+    pub(crate) theme: Option<Theme>,
+    pub(crate) theme_dir: PathBuf,
+    /// The theme folder as messages name it.
+    pub(crate) display_dir: PathBuf,
+}
+
+/// Loads and compiles the site's theme; adds the problems with its templates, with the UI
+/// strings they need and with the terms' labels to `diagnostics`.
+pub(crate) fn load_theme(site: &Site, diagnostics: &mut Vec<Diagnostic>) -> LoadedTheme {
+    let theme_dir = site.root.join("themes").join(&site.config.theme);
+    let display_dir = site.theme_display_dir();
+    let (sources, mut theme_diagnostics) = templates::load_template_sources(&theme_dir, &display_dir);
+    diagnostics.append(&mut theme_diagnostics);
+    let mut needed_keys = i18n::template_keys(&sources);
+    for key in i18n::code_keys() {
+        needed_keys.entry(key).or_insert_with(|| ("the generator".to_string(), 0));
+    }
+    diagnostics.extend(i18n::check_keys(&site.strings, &site.language_codes(), &needed_keys));
+    diagnostics.extend(check_term_labels(site));
+    let theme = Theme::compile(&display_dir, sources, &site.strings, &site.language_codes())
+        .map_err(|mut d| diagnostics.append(&mut d))
+        .ok();
+    LoadedTheme { theme, theme_dir, display_dir }
 }
 
 fn timed<T>(work: impl FnOnce() -> T) -> (T, Duration) {
@@ -422,7 +437,7 @@ struct SearchOutcome {
 }
 
 /// Taxonomy terms need a label in each language's strings (`audience.hospital`).
-pub(crate) fn check_term_labels(site: &Site) -> Vec<Diagnostic> {
+fn check_term_labels(site: &Site) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     let mut seen = std::collections::BTreeSet::new();
     for route in &site.routes.routes {

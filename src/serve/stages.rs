@@ -14,7 +14,7 @@ use crate::output::{CopiedFile, OutputFile};
 use crate::site::Site;
 use crate::templates::Theme;
 use crate::tools::Tools;
-use crate::{feeds, i18n, render, search, templates, tools};
+use crate::{feeds, render, search, tools};
 
 /// The loaded and rendered site of the last rebuild.
 pub(super) struct Snapshot {
@@ -106,19 +106,7 @@ pub(super) fn body_key(site: &Site, i: usize, links: u64) -> u64 {
 /// bodies of `previous` whose inputs did not change.
 pub(super) fn load_and_render(root: &Path, previous: Option<Snapshot>) -> (Snapshot, Vec<OutputFile>, Vec<CopiedFile>) {
     let (site, mut fixed) = Site::load(root);
-    let theme_dir = site.root.join("themes").join(&site.config.theme);
-    let display_dir = site.theme_display_dir();
-    let (sources, mut theme_diagnostics) = templates::load_template_sources(&theme_dir, &display_dir);
-    fixed.append(&mut theme_diagnostics);
-    let mut needed_keys = i18n::template_keys(&sources);
-    for key in i18n::code_keys() {
-        needed_keys.entry(key).or_insert_with(|| ("the generator".to_string(), 0));
-    }
-    fixed.extend(i18n::check_keys(&site.strings, &site.language_codes(), &needed_keys));
-    fixed.extend(crate::check_term_labels(&site));
-    let theme = Theme::compile(&display_dir, sources, &site.strings, &site.language_codes())
-        .map_err(|mut d| fixed.append(&mut d))
-        .ok();
+    let crate::LoadedTheme { theme, theme_dir, display_dir } = crate::load_theme(&site, &mut fixed);
 
     let links = link_fingerprint(&site);
     let (bodies, body_keys) = render_bodies_reusing(&site, links, previous);
