@@ -27,7 +27,9 @@ try {
         const focused = await page.evaluate(() => document.activeElement && document.activeElement.getAttribute("role"));
         if (focused !== "combobox") problems.push(`"/" focused ${focused}`);
         await page.keyboard.type(query, { delay: 20 });
-        await page.waitForSelector("[role=listbox]:not([hidden]) [role=option]", { timeout: 10000 });
+        // Options of the whole query, not of a prefix typed on the way (a later render would
+        // reset the active option under the arrow keys).
+        await page.waitForSelector(`[role=listbox][data-query="${query}"]:not([hidden]) [role=option]`, { timeout: 10000 });
         const status = await page.textContent("form[data-search-box] [role=status]");
         if (!/\d/.test(status || "")) problems.push(`result count not announced: "${status}"`);
         const titles = await page.$$eval("[role=listbox] [role=option] .search-option-title", (els) => els.map((e) => e.textContent));

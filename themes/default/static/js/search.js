@@ -615,8 +615,10 @@
       } else input.removeAttribute('aria-activedescendant');
     }
     function open(url) { global.location.href = root + url; }
-    function render(result) {
+    function render(result, q) {
       hits = result.hits;
+      // Which query the options answer (typing fires several; tests wait for the last one).
+      list.setAttribute('data-query', q);
       while (list.firstChild) list.removeChild(list.firstChild);
       hits.forEach(function (hit, i) {
         var li = document.createElement('li');
@@ -648,7 +650,7 @@
       var mine = ++generation;
       if (!q.trim()) { close(); if (status) status.textContent = ''; return; }
       engine.search(q, { limit: 8 }).then(function (result) {
-        if (mine === generation) render(result);
+        if (mine === generation) render(result, q);
       }, function () {
         if (mine === generation && status) status.textContent = form.getAttribute('data-msg-error') || '';
       });
