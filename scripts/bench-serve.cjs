@@ -1,21 +1,25 @@
 // Edit-to-reload latency of `portal serve`: starts the server on a site, opens the live-reload
-// event stream, appends a word to one page N times and measures from each write to the
+// event stream, appends a word to one file N times and measures from each write to the
 // `reload` event (then waits for the search update before the next edit, so each edit meets an
 // idle server). Prints the median, p90, min and max, and the server's last progress lines.
 //
-//   node scripts/bench-serve.cjs PORTAL_BIN SITE_DIR PAGE_REL_PATH [EDITS=20]
+//   node scripts/bench-serve.cjs PORTAL_BIN SITE_DIR FILE_REL_PATH [EDITS=20] [TEXT]
+//
+// TEXT is what each edit appends, `{n}` replaced by the edit's number (default ` benchword{n}`,
+// for a page); e.g. `{# {n} #}` for a template, `\nbench{n} = "x"` for a strings file.
 "use strict";
 const { spawn } = require("node:child_process");
 const fs = require("node:fs");
 const http = require("node:http");
 const path = require("node:path");
 
-const [bin, root, rel, editsArg] = process.argv.slice(2);
+const [bin, root, rel, editsArg, textArg] = process.argv.slice(2);
 if (!bin || !root || !rel) {
-  console.error("usage: node scripts/bench-serve.cjs PORTAL_BIN SITE_DIR PAGE_REL_PATH [EDITS]");
+  console.error("usage: node scripts/bench-serve.cjs PORTAL_BIN SITE_DIR FILE_REL_PATH [EDITS] [TEXT]");
   process.exit(2);
 }
 const edits = Number(editsArg || 20);
+const text = (textArg || " benchword{n}").replace(/\\n/g, "\n");
 const page = path.join(root, rel);
 const log = [];
 const server = spawn(bin, ["serve", "--port", "0", "--root", root], { stdio: ["ignore", "pipe", "pipe"] });
@@ -73,12 +77,13 @@ async function main() {
   for (let n = 1; n <= edits; n++) {
     const reload = next("reload", 60000);
     const t0 = process.hrtime.bigint();
-    fs.appendFileSync(page, ` benchword${n}`);
+    fs.appendFileSync(page, text.replaceAll("{n}", String(n)));
     const t1 = await reload;
     latencies.push(Number(t1 - t0) / 1e6);
-    // The search index follows the reload; the next edit waits for it.
-    await next("search", 120000).catch(() => {});
-    await new Promise((r) => setTimeout(r, 100));
+    // The search index follows a page's reload; the next edit waits for it. Template and
+    // strings edits change no search document here.
+    if (rel.startsWith("content/")) await next("search", 120000).catch(() => {});
+    await new Promise((r) => setTimeout(r, rel.startsWith("content/") ? 100 : 1000));
   }
   latencies.sort((a, b) => a - b);
   const q = (p) => latencies[Math.min(latencies.length - 1, Math.ceil(p * latencies.length) - 1)];

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Dev-server benchmark: edit-to-reload latency of `portal serve` for a one-page edit (median and
 # p90 of 20 appends to one page, each timed from the write to the `reload` event), on a copy of
-# the bundled site and on a synthetic corpus; then, with wrk installed, a 10 s load test of the
-# server on 127.0.0.1.
+# the bundled site and on a synthetic corpus, and for template and strings edits on the corpus;
+# then, with wrk installed, a 10 s load test of the server on 127.0.0.1.
 #
 #   scripts/bench-serve.sh [PAGES]        default: 10000
 #
@@ -24,6 +24,12 @@ cp -r themes i18n portal.toml "$corpus/"
 page=$(cd "$corpus" && find content/en -name 'page-*.md' | sort | head -1)
 echo "== $pages pages ($corpus)"
 node scripts/bench-serve.cjs "$bin/portal" "$corpus" "$page" 20
+# Template and strings edits re-render the pages that use them: one kind's template, the base
+# template of every page, one language's strings (a new key, as a translator adds one).
+echo "== $pages pages: template and strings edits"
+node scripts/bench-serve.cjs "$bin/portal" "$corpus" themes/default/templates/news.html 10 '{# {n} #}'
+node scripts/bench-serve.cjs "$bin/portal" "$corpus" themes/default/templates/base.html 10 '{# {n} #}'
+node scripts/bench-serve.cjs "$bin/portal" "$corpus" i18n/it.toml 10 '\nbench{n} = "x"'
 
 if command -v wrk >/dev/null; then
   echo "== load: wrk on the bundled site"

@@ -32,6 +32,19 @@ impl Strings {
     pub fn has(&self, lang: &str, key: &str) -> bool {
         self.by_lang.get(lang).is_some_and(|m| m.contains_key(key))
     }
+
+    /// A fingerprint of every string `lang` shows (its own, else the source language's): equal
+    /// fingerprints render the same, whatever changed in other languages' files.
+    pub fn fingerprint(&self, lang: &str) -> u64 {
+        use std::hash::{Hash, Hasher};
+        let mut shown: BTreeMap<&str, &str> = BTreeMap::new();
+        for table in [self.by_lang.get(&self.source_lang), self.by_lang.get(lang)].into_iter().flatten() {
+            shown.extend(table.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+        }
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        shown.hash(&mut h);
+        h.finish()
+    }
 }
 
 /// Parses one strings file into dotted keys; non-string values are errors with their line.
@@ -97,10 +110,9 @@ pub fn template_keys(templates: &[(String, String)]) -> BTreeMap<String, (String
 
 /// Keys the generator itself uses, and those templates build at render time (`"kind." ~ kind`).
 pub fn code_keys() -> Vec<String> {
-    let mut keys: Vec<String> =
-        ["note", "tip", "important", "warning", "caution"].iter().map(|k| format!("callout.{k}")).collect();
+    let mut keys = crate::markdown::ui_keys();
     keys.extend(crate::content::Kind::ALL.iter().map(|k| format!("kind.{}", k.as_str())));
-    keys.extend(["content.table", "news.feed_title", "taxonomy.audience", "taxonomy.topics"].map(String::from));
+    keys.extend(["news.feed_title", "taxonomy.audience", "taxonomy.topics"].map(String::from));
     keys
 }
 
@@ -156,6 +168,19 @@ mod tests {
         assert_eq!(s.text("it", "nav.home"), "Pagina iniziale");
         assert_eq!(s.text("it", "nav.search"), "Search");
         assert_eq!(s.text("it", "nav.nothing"), "nav.nothing");
+    }
+
+    #[test]
+    fn a_fingerprint_changes_only_with_what_its_language_shows() {
+        let before = strings();
+        let mut after = strings();
+        // Hidden in Italian by its own string: Italian shows the same.
+        after.by_lang.get_mut("en").unwrap().insert("nav.home".into(), "Start".into());
+        assert_ne!(before.fingerprint("en"), after.fingerprint("en"));
+        assert_eq!(before.fingerprint("it"), after.fingerprint("it"));
+        // Italian falls back to English for this one.
+        after.by_lang.get_mut("en").unwrap().insert("nav.search".into(), "Find".into());
+        assert_ne!(before.fingerprint("it"), after.fingerprint("it"));
     }
 
     #[test]

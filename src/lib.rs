@@ -320,12 +320,7 @@ fn render_pages(
             }
         })
         .collect();
-    let extra = site
-        .render_taxonomies(theme)
-        .into_iter()
-        .chain(site.render_search_pages(theme))
-        .chain(site.render_root_pages(theme));
-    for result in extra {
+    for result in site.render_extras(theme, &|_, _| true) {
         match result {
             Ok(file) => sink.put(file),
             Err(d) => problems.push(d),

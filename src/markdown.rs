@@ -103,6 +103,13 @@ pub fn slugify(text: &str) -> String {
     }
 }
 
+/// The UI strings a Markdown body shows (callout titles, the label of tables): a body depends
+/// on these, in its text's language, and on no other string.
+pub fn ui_keys() -> Vec<String> {
+    let callouts = ["note", "tip", "important", "warning", "caution"].map(|k| format!("callout.{k}"));
+    callouts.into_iter().chain(["content.table".to_string()]).collect()
+}
+
 fn callout_kind(kind: BlockQuoteKind) -> &'static str {
     match kind {
         BlockQuoteKind::Note => "note",

@@ -21,6 +21,9 @@ use crate::templates::Theme;
 pub const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
 font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'";
 
+/// Selects pages by language and template: `Site::render_extras` renders only those.
+pub type Want<'a> = dyn Fn(&str, &str) -> bool + Sync + 'a;
+
 #[derive(Serialize)]
 struct LinkCtx {
     title: String,
@@ -415,11 +418,24 @@ impl Site {
         news.into_iter().take(count).map(|i| self.item(from, i, usize::MAX)).collect()
     }
 
+    /// The pages that come from no Markdown file (taxonomies, search, the root pages) whose
+    /// language and template `want` selects.
+    pub fn render_extras(&self, theme: &Theme, want: &Want) -> Vec<Result<OutputFile, Diagnostic>> {
+        let mut out = self.render_taxonomies(theme, want);
+        out.extend(self.render_search_pages(theme, want));
+        out.extend(self.render_root_pages(theme, want));
+        out
+    }
+
     /// Taxonomy term pages and the list of terms, per language and taxonomy.
-    pub fn render_taxonomies(&self, theme: &Theme) -> Vec<Result<OutputFile, Diagnostic>> {
+    fn render_taxonomies(&self, theme: &Theme, want: &Want) -> Vec<Result<OutputFile, Diagnostic>> {
         let mut out = Vec::new();
         for language in &self.languages {
             let lang = &language.code;
+            let (want_list, want_term) = (want(lang, "terms.html"), want(lang, "taxonomy.html"));
+            if !want_list && !want_term {
+                continue;
+            }
             for taxonomy in ["audience", "topics"] {
                 let mut terms: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
                 for (i, r) in self.routes.routes.iter().enumerate().filter(|(_, r)| &r.lang == lang) {
@@ -446,7 +462,12 @@ impl Site {
                 ctx.insert("taxonomy", taxonomy);
                 ctx.insert("terms", &term_list);
                 ctx.insert("languages", &self.language_links(&list_url, lang, None));
-                out.push(self.render_extra(theme, lang, "terms.html", &list_url, &ctx));
+                if want_list {
+                    out.push(self.render_extra(theme, lang, "terms.html", &list_url, &ctx));
+                }
+                if !want_term {
+                    continue;
+                }
                 for (id, mut pages) in terms {
                     let url = format!("{lang}/{taxonomy}/{id}.html");
                     pages.sort_by(|&a, &b| {
@@ -477,9 +498,10 @@ impl Site {
     }
 
     /// Pages of every language that come from no Markdown file: search.
-    pub fn render_search_pages(&self, theme: &Theme) -> Vec<Result<OutputFile, Diagnostic>> {
+    fn render_search_pages(&self, theme: &Theme, want: &Want) -> Vec<Result<OutputFile, Diagnostic>> {
         self.languages
             .iter()
+            .filter(|l| want(&l.code, "search.html"))
             .map(|l| {
                 let url = format!("{}/search.html", l.code);
                 let mut ctx = self.base_context(&url, &l.code);
@@ -521,11 +543,17 @@ impl Site {
     }
 
     /// The root language chooser and the 404 page.
-    pub fn render_root_pages(&self, theme: &Theme) -> Vec<Result<OutputFile, Diagnostic>> {
+    fn render_root_pages(&self, theme: &Theme, want: &Want) -> Vec<Result<OutputFile, Diagnostic>> {
         let source = &self.config.source_language;
-        let mut ctx = self.base_context("index.html", source);
-        ctx.insert("languages", &self.language_links("index.html", source, Some("_index.md")));
-        let mut pages = vec![self.render_extra(theme, source, "languages.html", "index.html", &ctx)];
+        let mut pages = Vec::new();
+        if want(source, "languages.html") {
+            let mut ctx = self.base_context("index.html", source);
+            ctx.insert("languages", &self.language_links("index.html", source, Some("_index.md")));
+            pages.push(self.render_extra(theme, source, "languages.html", "index.html", &ctx));
+        }
+        if !want(source, "404.html") {
+            return pages;
+        }
         // The 404 page is served at any depth, so it cannot link relatively: it uses the
         // site's path from base_url (a host serves it; file:// never shows it).
         let mut ctx = self.base_context("404.html", source);

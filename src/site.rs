@@ -29,6 +29,14 @@ impl Site {
     /// Reads `portal.toml`, `content/` and `i18n/` below `root`. Problems are collected, not
     /// fatal: the caller decides after every stage has had its say.
     pub fn load(root: &Path) -> (Site, Vec<Diagnostic>) {
+        let (site, mut diagnostics, mut strings_diagnostics) = Site::load_parts(root);
+        diagnostics.append(&mut strings_diagnostics);
+        (site, diagnostics)
+    }
+
+    /// `load`, with the problems of the settings and content apart from those of the strings
+    /// files (`serve` reloads only the strings when only they change).
+    pub fn load_parts(root: &Path) -> (Site, Vec<Diagnostic>, Vec<Diagnostic>) {
         let mut diagnostics = Vec::new();
         let config_path = root.join("portal.toml");
         let config_text = if config_path.exists() {
@@ -56,7 +64,8 @@ impl Site {
                 format!("the source language `{}` has no content folder", config.source_language),
             ));
         }
-        let strings = load_strings(root, &config.source_language, &content.languages, &mut diagnostics);
+        let mut strings_diagnostics = Vec::new();
+        let strings = load_strings(root, &config.source_language, &content.languages, &mut strings_diagnostics);
         let mut languages: Vec<Language> = content.languages.iter().map(|c| config.language(c)).collect();
         languages.sort_by_key(|l| (l.code != config.source_language, l.code.clone()));
         let routes = Routes::build(&content, &config.source_language);
@@ -81,7 +90,15 @@ impl Site {
                 (s.lang, percent)
             })
             .collect();
-        (site, diagnostics)
+        (site, diagnostics, strings_diagnostics)
+    }
+
+    /// Reads `i18n/` again (the rest of the site unchanged); returns the strings' problems.
+    pub fn reload_strings(&mut self) -> Vec<Diagnostic> {
+        let mut diagnostics = Vec::new();
+        self.strings =
+            load_strings(&self.root, &self.config.source_language, &self.content.languages, &mut diagnostics);
+        diagnostics
     }
 
     pub fn language(&self, code: &str) -> Language {

@@ -1,7 +1,7 @@
 //! Templates: the theme's Tera templates, parsed once, with a `t(key=...)` function bound to each
 //! language's UI strings. Parse errors are reported with the template file and line.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
 use std::sync::Arc;
 
@@ -180,6 +180,33 @@ impl Theme {
     }
 }
 
+/// The templates whose source differs between `old` and `new`, or that only one of them has.
+pub fn changed_templates(old: &[(String, String)], new: &[(String, String)]) -> BTreeSet<String> {
+    let old: BTreeMap<&str, &str> = old.iter().map(|(n, t)| (n.as_str(), t.as_str())).collect();
+    let new: BTreeMap<&str, &str> = new.iter().map(|(n, t)| (n.as_str(), t.as_str())).collect();
+    old.keys().chain(new.keys()).filter(|n| old.get(*n) != new.get(*n)).map(|n| n.to_string()).collect()
+}
+
+/// `changed` and every template that extends, includes or imports one of them, directly or
+/// through others. Tera names those templates only as string literals, so a template depends
+/// on every template whose quoted name its source contains (at worst a harmless extra).
+pub fn templates_using(sources: &[(String, String)], changed: &BTreeSet<String>) -> BTreeSet<String> {
+    let mut using = changed.clone();
+    loop {
+        let before = using.len();
+        for (name, text) in sources {
+            if !using.contains(name)
+                && using.iter().any(|u| ['"', '\'', '`'].iter().any(|q| text.contains(&format!("{q}{u}{q}"))))
+            {
+                using.insert(name.clone());
+            }
+        }
+        if using.len() == before {
+            return using;
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -208,5 +235,29 @@ mod tests {
         let theme = Theme::compile(Path::new("t"), sources, &strings, &["en".into(), "it".into()]).ok().unwrap();
         let out = theme.render("it", "x.html", &tera::Context::new(), Path::new("t")).unwrap();
         assert_eq!(out, "AiBc");
+    }
+
+    #[test]
+    fn a_change_reaches_the_templates_that_extend_or_include_it() {
+        let source = |n: &str, t: &str| (n.to_string(), t.to_string());
+        let old = vec![
+            source("base.html", "<main>{% block main %}{% endblock main %}</main>"),
+            source(
+                "page.html",
+                "{% extends \"base.html\" %}{% block main %}{% include 'partials/list.html' %}{% endblock main %}",
+            ),
+            source("guidance.html", "{% extends \"page.html\" %}"),
+            source("news.html", "{% extends \"base.html\" %}"),
+            source("partials/list.html", "<ul></ul>"),
+        ];
+        let mut new = old.clone();
+        new[4].1 = "<ol></ol>".into();
+        let changed = changed_templates(&old, &new);
+        assert_eq!(changed, BTreeSet::from(["partials/list.html".to_string()]));
+        let using = templates_using(&new, &changed);
+        let expected = ["guidance.html", "page.html", "partials/list.html"].map(String::from);
+        assert_eq!(using, BTreeSet::from(expected));
+        // A removed template counts as changed.
+        assert!(changed_templates(&old, &new[..4]).contains("partials/list.html"));
     }
 }

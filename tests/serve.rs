@@ -316,3 +316,108 @@ fn over_long_heads_and_too_many_connections_are_refused() {
         std::thread::sleep(Duration::from_millis(50));
     }
 }
+
+/// The HTML pages of an output folder.
+fn pages(dir: &std::path::Path) -> std::collections::BTreeMap<String, Vec<u8>> {
+    crate::support::snapshot(dir).into_iter().filter(|(p, _)| p.ends_with(".html")).collect()
+}
+
+#[test]
+fn template_and_strings_changes_re_render_only_the_pages_they_touch() {
+    use health_cyber_portal::serve::incremental::Engine;
+    use std::collections::BTreeSet;
+
+    let t = SiteTest::fixture("basic");
+    let root = t.root.canonicalize().unwrap();
+    let public = root.join("public");
+    let mut engine = Engine::new(&root, &public);
+    let first = engine.rebuild(None);
+    assert!(first.failed.is_none(), "{:?}", first.failed);
+    let every_page = first.rendered.len();
+    assert_eq!(every_page, pages(&public).len(), "a first build renders every page");
+
+    // (file, from, to, what must change). Each edit is visible on every page that uses what it
+    // changes, so the pages re-rendered must be exactly the pages whose bytes changed.
+    let edits = [
+        // A template only news pages use.
+        (
+            "themes/default/templates/news.html",
+            "{% extends \"page.html\" %}",
+            "{% extends \"page.html\" %}{% block breadcrumbs %}<p>News</p>{% endblock breadcrumbs %}",
+            "news",
+        ),
+        // A template others extend: every page that extends it, directly or not.
+        (
+            "themes/default/templates/page.html",
+            "<div class=\"layout\">",
+            "<div class=\"layout\" data-edited=\"1\">",
+            "page",
+        ),
+        // A partial that templates include.
+        (
+            "themes/default/templates/partials/article.html",
+            "<article class=\"page",
+            "<article data-edited=\"2\" class=\"page",
+            "article",
+        ),
+        // A language's strings: only that language's pages.
+        ("i18n/it.toml", "skip = \"Vai al contenuto\"", "skip = \"Salta al contenuto\"", "it"),
+        // The source language's strings: its pages and the root pages; every other language has
+        // its own string for this key.
+        ("i18n/en.toml", "skip = \"Skip to content\"", "skip = \"Skip to the content\"", "en"),
+    ];
+    for (file, from, to, what) in edits {
+        let before = pages(&public);
+        replace_in(&t, file, from, to);
+        let outcome = engine.rebuild(Some(&BTreeSet::from([root.join(file)])));
+        assert!(outcome.failed.is_none(), "{what}: {:?}", outcome.failed);
+        while engine.update_search().is_some() {}
+        let after = pages(&public);
+        let changed: Vec<&String> = after.keys().filter(|p| before.get(*p) != after.get(*p)).collect();
+        let rendered: Vec<&String> = outcome.rendered.iter().collect();
+        assert!(!changed.is_empty(), "{what}: the edit shows");
+        assert_eq!(rendered, changed, "{what}: re-rendered exactly the pages it changed ({})", outcome.line);
+        assert!(rendered.len() < every_page, "{what}: not every page");
+        match what {
+            "news" => assert!(rendered.iter().all(|p| p.contains("/news/") && !p.ends_with("/index.html"))),
+            "it" => assert!(rendered.iter().all(|p| p.starts_with("it/"))),
+            "en" => {
+                let outside: Vec<&&String> = rendered.iter().filter(|p| !p.starts_with("en/")).collect();
+                assert_eq!(outside, [&"404.html", &"index.html"], "the root pages are in the source language");
+            }
+            _ => {}
+        }
+        assert_matches_a_full_build(&t, &public);
+    }
+
+    // A theme file: copied, no page rendered.
+    replace_in(&t, "themes/default/static/css/site.css", "{", "{ ");
+    let outcome = engine.rebuild(Some(&BTreeSet::from([root.join("themes/default/static/css/site.css")])));
+    assert!(outcome.failed.is_none() && outcome.rendered.is_empty(), "{}", outcome.line);
+    assert_matches_a_full_build(&t, &public);
+
+    // A broken template keeps the site; the fix is compared with what the folder holds.
+    replace_in(&t, "themes/default/templates/news.html", "<p>News</p>", "<p>{% if %}</p>");
+    let broken = engine.rebuild(Some(&BTreeSet::from([root.join("themes/default/templates/news.html")])));
+    let errors = broken.failed.expect("a broken template fails");
+    assert!(errors.iter().any(|e| e.contains("news.html")), "{errors:?}");
+    replace_in(&t, "themes/default/templates/news.html", "<p>{% if %}</p>", "<p>News</p>");
+    let fixed = engine.rebuild(Some(&BTreeSet::from([root.join("themes/default/templates/news.html")])));
+    assert!(fixed.failed.is_none(), "{:?}", fixed.failed);
+    assert!(fixed.rendered.is_empty(), "back as the folder holds it: nothing to render ({})", fixed.line);
+    assert_matches_a_full_build(&t, &public);
+}
+
+/// The output folder equals what `portal build` writes, byte for byte.
+fn assert_matches_a_full_build(t: &SiteTest, public: &std::path::Path) {
+    let fresh = t.root.join("fresh");
+    let _ = std::fs::remove_dir_all(&fresh);
+    let out = t.run(&["build", "--output", fresh.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", crate::support::stderr(&out));
+    let served = crate::support::snapshot(public);
+    let built = crate::support::snapshot(&fresh);
+    assert_eq!(served.keys().collect::<Vec<_>>(), built.keys().collect::<Vec<_>>(), "the same files");
+    for (path, bytes) in &served {
+        assert!(bytes == &built[path], "{path} differs from a full build");
+    }
+}

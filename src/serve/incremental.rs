@@ -1,10 +1,16 @@
 //! Incremental rebuilds for `portal serve`: the stages of `crate::build` run over a cache kept
-//! between edits. A body-only edit of existing pages re-renders those pages, their translations
-//! and fallbacks, and the tool pages; anything else (front matter, added, deleted or renamed
-//! files, templates, strings, settings, assets) runs every stage again, reusing the Markdown
-//! bodies whose inputs did not change. Pages are written first; the search index of the
-//! languages whose documents changed follows (`update_search`), so a reload need not wait for
-//! Tantivy. Once idle, the output folder holds what `portal build` writes, byte for byte.
+//! between edits. Three paths:
+//! - a body-only edit of existing pages re-renders those pages, their translations and
+//!   fallbacks, and the tool pages;
+//! - a change to templates, strings or theme files re-renders the pages whose template (or a
+//!   template it extends or includes) changed and the pages of the languages whose strings
+//!   changed, and copies the theme files;
+//! - anything else (front matter, added, deleted or renamed files, settings, content assets)
+//!   runs every stage again, reusing the Markdown bodies whose inputs did not change.
+//!
+//! Pages are written first; the search index of the languages whose documents changed follows
+//! (`update_search`), so a reload need not wait for Tantivy. Once idle, the output folder holds
+//! what `portal build` writes, byte for byte.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -14,22 +20,39 @@ use rayon::prelude::*;
 
 use super::disk::Disk;
 use super::stages::{
-    body_key, build_search_docs, build_search_language, docs_fingerprint, load_and_render, render_one, same_tool,
-    Snapshot,
+    build_search_docs, build_search_language, docs_fingerprint, load_and_render, same_tool, BodyInputs, Snapshot,
 };
 use crate::content::front_matter::parse_page;
 use crate::content::load::read_text;
 use crate::error::{Diagnostic, Error};
-use crate::markdown::Rendered;
 use crate::output::OutputFile;
-use crate::{render, tools};
+use crate::{feeds, render, templates, tools};
 
 /// What a rebuild (or a search update) did, for the log and the open pages.
+#[derive(Debug, Default)]
 pub struct Outcome {
     /// The errors that keep the last good site on screen, if any.
     pub failed: Option<Vec<String>>,
     /// One line for the log: what was rebuilt and how long it took.
     pub line: String,
+    /// The pages this rebuild passed through their templates (output paths, sorted).
+    pub rendered: Vec<String>,
+}
+
+impl Outcome {
+    fn failed(lines: Vec<String>, line: String) -> Outcome {
+        Outcome { failed: Some(lines), line, rendered: Vec::new() }
+    }
+}
+
+/// Which sources a change touches, which decides how to rebuild.
+enum Touched {
+    Content,
+    /// Templates, strings, and (if `statics`) the theme's static files.
+    Theme {
+        statics: bool,
+    },
+    Other,
 }
 
 /// The rebuild engine of one served site.
@@ -49,6 +72,41 @@ pub struct Engine {
 fn failed_lines(diagnostics: &[Diagnostic]) -> Option<Vec<String>> {
     let lines: Vec<String> = diagnostics.iter().filter(|d| d.is_error()).map(ToString::to_string).collect();
     (!lines.is_empty()).then_some(lines)
+}
+
+/// The pages among `files` (what went through a template), sorted.
+fn page_paths(files: &[OutputFile]) -> Vec<String> {
+    let mut paths: Vec<String> = files.iter().filter(|f| f.path.ends_with(".html")).map(|f| f.path.clone()).collect();
+    paths.sort();
+    paths
+}
+
+/// What a theme change touched, for the log: "templates page.html (+6 using them); strings it;
+/// theme files".
+fn theme_change_summary(
+    languages: &BTreeSet<String>,
+    edited: &BTreeSet<String>,
+    using: usize,
+    statics: bool,
+) -> String {
+    let mut parts = Vec::new();
+    if !edited.is_empty() {
+        let names = edited.iter().cloned().collect::<Vec<_>>().join(", ");
+        match using.saturating_sub(edited.len()) {
+            0 => parts.push(format!("templates {names}")),
+            more => parts.push(format!("templates {names} (+{more} using them)")),
+        }
+    }
+    if !languages.is_empty() {
+        parts.push(format!("strings {}", languages.iter().cloned().collect::<Vec<_>>().join(", ")));
+    }
+    if statics {
+        parts.push("theme files".to_string());
+    }
+    if parts.is_empty() {
+        parts.push("nothing that renders".to_string());
+    }
+    parts.join("; ")
 }
 
 fn plural(n: usize, one: &str) -> String {
@@ -79,14 +137,40 @@ impl Engine {
     /// Rebuilds after `changed` files changed (`None`: everything may have changed).
     pub fn rebuild(&mut self, changed: Option<&BTreeSet<PathBuf>>) -> Outcome {
         let started = Instant::now();
-        if let Some(edits) = changed.and_then(|c| self.body_edits(c)) {
-            return self.apply_body_edits(edits, started);
+        if let Some(changed) = changed {
+            match self.touched(changed) {
+                Touched::Content => {
+                    if let Some(edits) = self.body_edits(changed) {
+                        return self.apply_body_edits(edits, started);
+                    }
+                }
+                Touched::Theme { statics } => {
+                    if let Some(outcome) = self.theme_edit(statics, started) {
+                        return outcome;
+                    }
+                }
+                Touched::Other => {}
+            }
         }
         let reason = match changed {
             Some(c) => format!("{} changed", plural(c.len(), "file")),
             None => "start".to_string(),
         };
         self.full(&reason, started)
+    }
+
+    fn touched(&self, changed: &BTreeSet<PathBuf>) -> Touched {
+        let Some(snapshot) = &self.snapshot else { return Touched::Other };
+        let content = self.root.join("content");
+        if changed.iter().all(|p| p.starts_with(&content)) {
+            return Touched::Content;
+        }
+        let theme = self.root.join("themes").join(&snapshot.site.config.theme);
+        let (templates, statics, strings) = (theme.join("templates"), theme.join("static"), self.root.join("i18n"));
+        if changed.iter().all(|p| p.starts_with(&templates) || p.starts_with(&statics) || p.starts_with(&strings)) {
+            return Touched::Theme { statics: changed.iter().any(|p| p.starts_with(&statics)) };
+        }
+        Touched::Other
     }
 
     /// The edits in `changed` if every one of them only changes the body of an existing page
@@ -151,14 +235,7 @@ impl Engine {
         let site = &snapshot.site;
         let body_routes: Vec<usize> =
             site.routes.routes.iter().enumerate().filter(|(_, r)| pages.contains(&r.page)).map(|(i, _)| i).collect();
-        let bodies: Vec<(usize, Rendered, u64)> = body_routes
-            .par_iter()
-            .map(|&i| (i, render::render_body(site, i), body_key(site, i, snapshot.links)))
-            .collect();
-        for (i, body, key) in bodies {
-            snapshot.bodies[i] = body;
-            snapshot.body_keys[i] = key;
-        }
+        snapshot.rerender_bodies(&body_routes);
         let markdown_ms = started.elapsed().as_millis();
         let mut targets: BTreeSet<usize> = body_routes.iter().copied().collect();
         if !pages.is_empty() {
@@ -174,30 +251,22 @@ impl Engine {
             targets.extend(site.languages.iter().filter_map(|l| site.routes.by_key(&l.code, key)));
         }
         let tools_ms = started.elapsed().as_millis();
-        let Some(theme) = snapshot.theme.as_ref() else {
+        if snapshot.theme.is_none() {
             return self.full("no theme", started);
-        };
-        let targets: Vec<usize> = targets.into_iter().collect();
-        let rendered: Vec<(usize, std::result::Result<OutputFile, Diagnostic>)> =
-            targets.par_iter().map(|&i| (i, render_one(site, theme, &snapshot.bodies, &snapshot.tools, i))).collect();
-        let mut files = Vec::new();
-        for (i, result) in rendered {
-            snapshot.route_errors.remove(&i);
-            match result {
-                Ok(file) => files.push(file),
-                Err(d) => {
-                    snapshot.route_errors.insert(i, d);
-                }
-            }
         }
+        let targets: Vec<usize> = targets.into_iter().collect();
+        let mut files = snapshot.render_routes(&targets);
+        let rendered = page_paths(&files);
+        let site = &snapshot.site;
         // Model documents are offered as Markdown: their download follows the body.
         files.extend(crate::model_document_downloads(site));
         let render_ms = started.elapsed().as_millis();
         let diagnostics = snapshot.diagnostics();
         if let Some(lines) = failed_lines(&diagnostics) {
             snapshot.written = false;
+            snapshot.disk_theme = None;
             let line = format!("{} edited: {} error(s)", plural(pages.len(), "page"), lines.len());
-            return Outcome { failed: Some(lines), line };
+            return Outcome::failed(lines, line);
         }
         let langs: Vec<String> = pages.iter().map(|&p| site.content.pages[p].lang.clone()).collect();
         let Some(disk) = self.disk.as_mut() else {
@@ -217,7 +286,7 @@ impl Engine {
                     render_ms - tools_ms,
                     started.elapsed().as_millis() - render_ms,
                 );
-                Outcome { failed: None, line }
+                Outcome { failed: None, line, rendered }
             }
             Err(e) => self.write_failed(&e),
         }
@@ -228,8 +297,120 @@ impl Engine {
         self.disk = None;
         if let Some(s) = self.snapshot.as_mut() {
             s.written = false;
+            s.disk_theme = None;
         }
-        Outcome { failed: Some(vec![e.to_string()]), line: format!("cannot write the site: {e}") }
+        Outcome::failed(vec![e.to_string()], format!("cannot write the site: {e}"))
+    }
+
+    /// The theme path, for changes to templates, strings and theme files only: reloads the
+    /// strings and the theme as `build` loads them, compares them with what the output folder
+    /// was rendered with, and re-renders the pages whose template (or a template it extends,
+    /// includes or imports) changed, the pages of the languages whose strings changed (and
+    /// their Markdown bodies: callout labels), and copies the theme files. `None` when the
+    /// output folder does not hold this content to start from.
+    fn theme_edit(&mut self, statics: bool, started: Instant) -> Option<Outcome> {
+        let snapshot = self.snapshot.as_mut().filter(|s| s.disk_theme.is_some())?;
+        let disk = self.disk.as_mut()?;
+        let on_disk = snapshot.disk_theme.take()?;
+        let mut theme_diagnostics = snapshot.site.reload_strings();
+        let loaded = crate::load_theme(&snapshot.site, &mut theme_diagnostics);
+        if let Some(theme) = &loaded.theme {
+            theme_diagnostics.extend(crate::missing_templates(&snapshot.site, theme, &loaded.display_dir));
+        }
+        snapshot.theme = loaded.theme;
+        snapshot.theme_diagnostics = theme_diagnostics;
+        // What is not rendered again renders as it did for the output folder: without errors.
+        snapshot.route_errors.clear();
+        snapshot.extra_errors.clear();
+        snapshot.written = false;
+
+        let site = &snapshot.site;
+        let languages: BTreeSet<String> = site
+            .language_codes()
+            .into_iter()
+            .filter(|l| on_disk.strings.fingerprint(l) != site.strings.fingerprint(l))
+            .collect();
+        let (edited, templates) = match &snapshot.theme {
+            Some(theme) => {
+                let edited = templates::changed_templates(&on_disk.sources, &theme.sources);
+                let using = templates::templates_using(&theme.sources, &edited);
+                (edited, using)
+            }
+            None => Default::default(),
+        };
+        let mut files = Vec::new();
+        let mut bodies = Vec::new();
+        let mut disk_tools = None;
+        if failed_lines(&snapshot.theme_diagnostics).is_none() {
+            snapshot.body_inputs = BodyInputs::of(site);
+            bodies = (0..site.routes.routes.len())
+                .into_par_iter()
+                .filter(|&i| snapshot.body_inputs.key(site, i) != snapshot.body_keys[i])
+                .collect();
+            snapshot.rerender_bodies(&bodies);
+            // Tool contexts are made from bodies (a failed attempt may have changed some).
+            let tools = tools::load_tools(&snapshot.site, &snapshot.bodies);
+            let tool_pages: Vec<usize> =
+                (0..tools.routes.len()).filter(|&i| !same_tool(tools.route(i), snapshot.tools.route(i))).collect();
+            disk_tools = Some(std::mem::replace(&mut snapshot.tools, tools));
+            let site = &snapshot.site;
+            let pages = &site.content.pages;
+            let targets: Vec<usize> = (0..site.routes.routes.len())
+                .filter(|&i| {
+                    let route = &site.routes.routes[i];
+                    languages.contains(&route.lang) || templates.contains(&render::template_for(&pages[route.page]))
+                })
+                .chain(bodies.iter().copied())
+                .chain(tool_pages)
+                .collect::<BTreeSet<usize>>()
+                .into_iter()
+                .collect();
+            files = snapshot.render_routes(&targets);
+            if let Some(theme) = &snapshot.theme {
+                let want = |lang: &str, template: &str| languages.contains(lang) || templates.contains(template);
+                for result in snapshot.site.render_extras(theme, &want) {
+                    match result {
+                        Ok(file) => files.push(file),
+                        Err(d) => snapshot.extra_errors.push(d),
+                    }
+                }
+            }
+            files.extend(feeds::render_feeds(&snapshot.site));
+        }
+        let rendered = page_paths(&files);
+        let what = theme_change_summary(&languages, &edited, templates.len(), statics);
+        if let Some(lines) = failed_lines(&snapshot.diagnostics()) {
+            // The folder still holds the last good rendering: the fix is compared with it.
+            snapshot.disk_theme = Some(on_disk);
+            if let Some(tools) = disk_tools {
+                snapshot.tools = tools;
+            }
+            let line = format!("{what} changed: {} error(s)", lines.len());
+            return Some(Outcome::failed(lines, line));
+        }
+        let copies = if statics { crate::static_copies(&snapshot.site, &loaded.theme_dir) } else { Vec::new() };
+        let search: Vec<String> = bodies
+            .iter()
+            .map(|&i| &snapshot.site.routes.routes[i])
+            .filter(|r| !r.fallback)
+            .map(|r| r.lang.clone())
+            .collect();
+        match disk.apply(&files, &copies, |p| statics && p.starts_with("assets/")) {
+            Ok(changes) => {
+                snapshot.mark_written();
+                self.search_dirty.extend(search);
+                let line = format!(
+                    "{what} changed: {} re-rendered ({} with their Markdown), {} written, {} removed in {} ms",
+                    plural(rendered.len(), "page"),
+                    bodies.len(),
+                    plural(changes.written, "file"),
+                    changes.removed,
+                    started.elapsed().as_millis(),
+                );
+                Some(Outcome { failed: None, line, rendered })
+            }
+            Err(e) => Some(self.write_failed(&e)),
+        }
     }
 
     /// The full path: every stage of `build`, Markdown bodies reused where their inputs are the
@@ -242,10 +423,11 @@ impl Engine {
         let pages = snapshot.site.routes.routes.len();
         let failed = failed_lines(&diagnostics);
         let languages = snapshot.site.language_codes();
+        let rendered = page_paths(&files);
         self.snapshot = Some(snapshot);
         if let Some(lines) = failed {
             let line = format!("full rebuild ({reason}): {} error(s)", lines.len());
-            return Outcome { failed: Some(lines), line };
+            return Outcome::failed(lines, line);
         }
         let result = match self.disk.as_mut() {
             Some(disk) => {
@@ -262,7 +444,7 @@ impl Engine {
                 self.search_dirty.clear();
                 self.search_built.clear();
                 let Some(snapshot) = self.snapshot.as_ref() else {
-                    return Outcome { failed: None, line: String::new() };
+                    return Outcome::default();
                 };
                 let mut search_files = Vec::new();
                 for lang in &languages {
@@ -273,7 +455,7 @@ impl Engine {
                         }
                         Err(e) => {
                             let message = Diagnostic::error("search", 0, 0, e.to_string()).to_string();
-                            return Outcome { failed: Some(vec![message.clone()]), line: message };
+                            return Outcome::failed(vec![message.clone()], message);
                         }
                     }
                 }
@@ -287,13 +469,13 @@ impl Engine {
         match result {
             Ok(written) => {
                 if let Some(s) = self.snapshot.as_mut() {
-                    s.written = true;
+                    s.mark_written();
                 }
                 let line = format!(
                     "full rebuild ({reason}): {pages} pages, {written} in {} ms",
                     started.elapsed().as_millis()
                 );
-                Outcome { failed: None, line }
+                Outcome { failed: None, line, rendered }
             }
             Err(e) => self.write_failed(&e),
         }
@@ -324,13 +506,13 @@ impl Engine {
                 Err(e) => {
                     self.search_built.remove(&lang);
                     let message = Diagnostic::error("search", 0, 0, e.to_string()).to_string();
-                    return Some(Outcome { failed: Some(vec![message.clone()]), line: message });
+                    return Some(Outcome::failed(vec![message.clone()], message));
                 }
             }
         }
         (!updated.is_empty()).then(|| Outcome {
-            failed: None,
             line: format!("search {} updated in {} ms", updated.join(", "), started.elapsed().as_millis()),
+            ..Outcome::default()
         })
     }
 }

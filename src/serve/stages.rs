@@ -21,13 +21,14 @@ pub(super) struct Snapshot {
     pub(super) site: Site,
     pub(super) theme: Option<Theme>,
     pub(super) bodies: Vec<Rendered>,
-    /// The inputs of each body (see `body_key`), indexed like the routes.
+    /// The inputs of each body (see `BodyInputs::key`), indexed like the routes.
     pub(super) body_keys: Vec<u64>,
-    /// What every link of every body resolves against (see `link_fingerprint`).
-    pub(super) links: u64,
+    pub(super) body_inputs: BodyInputs,
     pub(super) tools: Tools,
-    /// Diagnostics a body edit cannot change: loading, templates, strings, term labels, paths.
-    pub(super) fixed: Vec<Diagnostic>,
+    /// Diagnostics of the settings and content (loading, output paths).
+    pub(super) content_diagnostics: Vec<Diagnostic>,
+    /// Diagnostics of the strings and the theme (templates, keys, term labels).
+    pub(super) theme_diagnostics: Vec<Diagnostic>,
     /// Rendering errors by route index.
     pub(super) route_errors: BTreeMap<usize, Diagnostic>,
     pub(super) extra_errors: Vec<Diagnostic>,
@@ -36,12 +37,23 @@ pub(super) struct Snapshot {
     /// The output folder holds this snapshot's pages (false after a failed rebuild, whose pages
     /// were not written: the next rebuild must then be a full one).
     pub(super) written: bool,
+    /// The templates and strings the output folder's pages were rendered with, if it holds
+    /// this snapshot's content. A failed template or strings edit leaves it as it was: the fix
+    /// is then compared with what the folder holds.
+    pub(super) disk_theme: Option<ThemeInputs>,
+}
+
+/// What a theme renders with besides the content: the templates' sources and the strings.
+pub(super) struct ThemeInputs {
+    pub(super) sources: Vec<(String, String)>,
+    pub(super) strings: crate::i18n::Strings,
 }
 
 impl Snapshot {
     /// Every diagnostic of the site, sorted, as `build` reports them.
     pub(super) fn diagnostics(&self) -> Vec<Diagnostic> {
-        let mut all = self.fixed.clone();
+        let mut all = self.content_diagnostics.clone();
+        all.extend(self.theme_diagnostics.iter().cloned());
         for body in &self.bodies {
             all.extend(body.diagnostics.iter().cloned());
         }
@@ -52,6 +64,43 @@ impl Snapshot {
         all.sort();
         all.dedup();
         all
+    }
+
+    /// Renders the Markdown bodies of `routes` again (their inputs changed), with their keys.
+    pub(super) fn rerender_bodies(&mut self, routes: &[usize]) {
+        let (site, inputs) = (&self.site, &self.body_inputs);
+        let bodies: Vec<(usize, Rendered, u64)> =
+            routes.par_iter().map(|&i| (i, render::render_body(site, i), inputs.key(site, i))).collect();
+        for (i, body, key) in bodies {
+            self.bodies[i] = body;
+            self.body_keys[i] = key;
+        }
+    }
+
+    /// Renders the routes `targets` with their templates; their rendering errors replace those
+    /// they had. Nothing without a theme.
+    pub(super) fn render_routes(&mut self, targets: &[usize]) -> Vec<OutputFile> {
+        let Some(theme) = &self.theme else { return Vec::new() };
+        let rendered: Vec<(usize, std::result::Result<OutputFile, Diagnostic>)> =
+            targets.par_iter().map(|&i| (i, render_one(&self.site, theme, &self.bodies, &self.tools, i))).collect();
+        let mut files = Vec::new();
+        for (i, result) in rendered {
+            self.route_errors.remove(&i);
+            match result {
+                Ok(file) => files.push(file),
+                Err(d) => {
+                    self.route_errors.insert(i, d);
+                }
+            }
+        }
+        files
+    }
+
+    /// Records that the output folder now holds this snapshot.
+    pub(super) fn mark_written(&mut self) {
+        self.written = true;
+        self.disk_theme =
+            self.theme.as_ref().map(|t| ThemeInputs { sources: t.sources.clone(), strings: self.site.strings.clone() });
     }
 }
 
@@ -77,9 +126,44 @@ pub(super) fn render_one(
         .map(|html| OutputFile::new(route.url.clone(), html.into_bytes(), site.content.pages[route.page].file.clone()))
 }
 
+/// What the bodies of a site depend on beyond their own page.
+pub(super) struct BodyInputs {
+    /// What every link resolves against (see `link_fingerprint`).
+    links: u64,
+    /// The UI strings bodies show (`markdown::ui_keys`), by language.
+    strings: BTreeMap<String, u64>,
+}
+
+impl BodyInputs {
+    pub(super) fn of(site: &Site) -> BodyInputs {
+        let keys = crate::markdown::ui_keys();
+        let strings = site
+            .languages
+            .iter()
+            .map(|l| {
+                let mut h = std::collections::hash_map::DefaultHasher::new();
+                keys.iter().for_each(|k| site.strings.get(&l.code, k).hash(&mut h));
+                (l.code.clone(), h.finish())
+            })
+            .collect();
+        BodyInputs { links: link_fingerprint(site), strings }
+    }
+
+    /// The inputs of route `i`'s Markdown body: equal keys render the same body.
+    pub(super) fn key(&self, site: &Site, i: usize) -> u64 {
+        let route = &site.routes.routes[i];
+        let page = &site.content.pages[route.page];
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        (self.links, self.strings.get(&page.lang), &route.lang, &route.rel_path, &route.url, route.fallback)
+            .hash(&mut h);
+        (&page.lang, &page.file, page.body_line, page.front.kind.as_str(), &page.body).hash(&mut h);
+        h.finish()
+    }
+}
+
 /// Everything a link in a body resolves against: the routes (paths, URLs, keys, text
-/// languages), the content files, the source language and the UI strings (callout labels).
-pub(super) fn link_fingerprint(site: &Site) -> u64 {
+/// languages), the content files and the source language.
+fn link_fingerprint(site: &Site) -> u64 {
     let mut h = std::collections::hash_map::DefaultHasher::new();
     site.config.source_language.hash(&mut h);
     for r in &site.routes.routes {
@@ -88,28 +172,17 @@ pub(super) fn link_fingerprint(site: &Site) -> u64 {
     for a in &site.content.assets {
         (&a.lang, &a.rel_path).hash(&mut h);
     }
-    site.strings.by_lang.hash(&mut h);
-    h.finish()
-}
-
-/// The inputs of one route's Markdown body, given the site-wide `links` fingerprint.
-pub(super) fn body_key(site: &Site, i: usize, links: u64) -> u64 {
-    let route = &site.routes.routes[i];
-    let page = &site.content.pages[route.page];
-    let mut h = std::collections::hash_map::DefaultHasher::new();
-    (links, &route.lang, &route.rel_path, &route.url, route.fallback).hash(&mut h);
-    (&page.lang, &page.file, page.body_line, page.front.kind.as_str(), &page.body).hash(&mut h);
     h.finish()
 }
 
 /// Loads the site and runs every stage of `crate::build` but search and writing, reusing the
 /// bodies of `previous` whose inputs did not change.
 pub(super) fn load_and_render(root: &Path, previous: Option<Snapshot>) -> (Snapshot, Vec<OutputFile>, Vec<CopiedFile>) {
-    let (site, mut fixed) = Site::load(root);
-    let crate::LoadedTheme { theme, theme_dir, display_dir } = crate::load_theme(&site, &mut fixed);
+    let (site, mut content_diagnostics, mut theme_diagnostics) = Site::load_parts(root);
+    let crate::LoadedTheme { theme, theme_dir, display_dir } = crate::load_theme(&site, &mut theme_diagnostics);
 
-    let links = link_fingerprint(&site);
-    let (bodies, body_keys) = render_bodies_reusing(&site, links, previous);
+    let body_inputs = BodyInputs::of(&site);
+    let (bodies, body_keys) = render_bodies_reusing(&site, &body_inputs, previous);
     let tools = tools::load_tools(&site, &bodies);
 
     let mut files = Vec::new();
@@ -131,12 +204,7 @@ pub(super) fn load_and_render(root: &Path, previous: Option<Snapshot>) -> (Snaps
                     }
                 }
             }
-            let extra = site
-                .render_taxonomies(theme)
-                .into_iter()
-                .chain(site.render_search_pages(theme))
-                .chain(site.render_root_pages(theme));
-            for result in extra {
+            for result in site.render_extras(theme, &|_, _| true) {
                 match result {
                     Ok(file) => files.push(file),
                     Err(d) => extra_errors.push(d),
@@ -144,7 +212,7 @@ pub(super) fn load_and_render(root: &Path, previous: Option<Snapshot>) -> (Snaps
             }
             rendered = true;
         }
-        fixed.append(&mut missing);
+        theme_diagnostics.append(&mut missing);
     }
     files.push(feeds::render_sitemap(&site));
     files.push(feeds::render_robots(&site));
@@ -152,7 +220,7 @@ pub(super) fn load_and_render(root: &Path, previous: Option<Snapshot>) -> (Snaps
     files.extend(crate::model_document_downloads(&site));
     let copies = crate::static_copies(&site, &theme_dir);
     let targets = files.iter().map(|f| (f.path.as_str(), f.origin.as_path()));
-    fixed.extend(render::check_unique_paths(
+    content_diagnostics.extend(render::check_unique_paths(
         targets.chain(copies.iter().map(|c| (c.path.as_str(), c.source.as_path()))),
     ));
     let snapshot = Snapshot {
@@ -160,20 +228,26 @@ pub(super) fn load_and_render(root: &Path, previous: Option<Snapshot>) -> (Snaps
         theme,
         bodies,
         body_keys,
-        links,
+        body_inputs,
         tools,
-        fixed,
+        content_diagnostics,
+        theme_diagnostics,
         route_errors,
         extra_errors,
         rendered,
         written: false,
+        disk_theme: None,
     };
     (snapshot, files, copies)
 }
 
 /// Renders every route's body, taking those of `previous` whose inputs are the same.
-pub(super) fn render_bodies_reusing(site: &Site, links: u64, previous: Option<Snapshot>) -> (Vec<Rendered>, Vec<u64>) {
-    let keys: Vec<u64> = (0..site.routes.routes.len()).into_par_iter().map(|i| body_key(site, i, links)).collect();
+pub(super) fn render_bodies_reusing(
+    site: &Site,
+    inputs: &BodyInputs,
+    previous: Option<Snapshot>,
+) -> (Vec<Rendered>, Vec<u64>) {
+    let keys: Vec<u64> = (0..site.routes.routes.len()).into_par_iter().map(|i| inputs.key(site, i)).collect();
     let mut reusable: HashMap<u64, Rendered> = HashMap::new();
     if let Some(previous) = previous {
         reusable = previous.body_keys.into_iter().zip(previous.bodies).collect();
