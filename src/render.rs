@@ -21,6 +21,10 @@ use crate::templates::Theme;
 pub const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
 font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'";
 
+/// The root pages: the language chooser and the page hosts show for a missing file.
+const LANGUAGE_CHOOSER: &str = "index.html";
+const NOT_FOUND: &str = "404.html";
+
 /// Selects pages by language and template: `Site::render_extras` renders only those.
 pub type Want<'a> = dyn Fn(&str, &str) -> bool + Sync + 'a;
 
@@ -401,6 +405,42 @@ impl Site {
             .map_err(|message| Diagnostic::error(&page.file, 0, 0, format!("cannot render with {template}: {message}")))
     }
 
+    /// The routes whose rendering (`render_route`) shows something of the routes `shown`: the
+    /// routes themselves, their sections (children lists), the siblings whose section
+    /// navigation lists them, their descendants (breadcrumbs, section link), their language's
+    /// home (latest news) and, for a top-level section, every route of its language (main
+    /// navigation). Keep in step with `render_route`.
+    pub fn routes_showing(&self, shown: &BTreeSet<usize>) -> BTreeSet<usize> {
+        let routes = &self.routes.routes;
+        let mut out = BTreeSet::new();
+        let mut main_nav_languages = BTreeSet::new();
+        for &i in shown {
+            out.insert(i);
+            if let Some(home) = self.routes.by_path(&routes[i].lang, "_index.md") {
+                out.insert(home);
+            }
+            if let Some(parent) = routes[i].parent {
+                out.insert(parent);
+                let siblings = &routes[parent].children;
+                for (position, &sibling) in siblings.iter().enumerate() {
+                    if nav_window(siblings, Some(position)).contains(&i) {
+                        out.insert(sibling);
+                    }
+                }
+                if routes[parent].parent.is_none() && routes[parent].rel_path == "_index.md" {
+                    main_nav_languages.insert(routes[i].lang.as_str());
+                }
+            }
+            let mut below = routes[i].children.clone();
+            while let Some(child) = below.pop() {
+                out.insert(child);
+                below.extend(&routes[child].children);
+            }
+        }
+        out.extend((0..routes.len()).filter(|&i| main_nav_languages.contains(routes[i].lang.as_str())));
+        out
+    }
+
     fn latest_news(&self, from: &str, lang: &str, count: usize) -> Vec<ItemCtx> {
         let mut news: Vec<usize> = self
             .routes
@@ -542,21 +582,30 @@ impl Site {
             .collect()
     }
 
+    /// The language of the page from no Markdown file that `path` would be: `<lang>/...`, or a
+    /// root page (in the source language).
+    pub fn extra_page_language<'a>(&'a self, path: &'a str) -> Option<&'a str> {
+        if [LANGUAGE_CHOOSER, NOT_FOUND].contains(&path) {
+            return Some(&self.config.source_language);
+        }
+        path.split_once('/').map(|(lang, _)| lang)
+    }
+
     /// The root language chooser and the 404 page.
     fn render_root_pages(&self, theme: &Theme, want: &Want) -> Vec<Result<OutputFile, Diagnostic>> {
         let source = &self.config.source_language;
         let mut pages = Vec::new();
         if want(source, "languages.html") {
-            let mut ctx = self.base_context("index.html", source);
-            ctx.insert("languages", &self.language_links("index.html", source, Some("_index.md")));
-            pages.push(self.render_extra(theme, source, "languages.html", "index.html", &ctx));
+            let mut ctx = self.base_context(LANGUAGE_CHOOSER, source);
+            ctx.insert("languages", &self.language_links(LANGUAGE_CHOOSER, source, Some("_index.md")));
+            pages.push(self.render_extra(theme, source, "languages.html", LANGUAGE_CHOOSER, &ctx));
         }
         if !want(source, "404.html") {
             return pages;
         }
         // The 404 page is served at any depth, so it cannot link relatively: it uses the
         // site's path from base_url (a host serves it; file:// never shows it).
-        let mut ctx = self.base_context("404.html", source);
+        let mut ctx = self.base_context(NOT_FOUND, source);
         let base_path = self.config.base_url.splitn(4, '/').nth(3).map_or("/".to_string(), |p| format!("/{p}"));
         ctx.insert("root", &base_path);
         ctx.insert("home_url", &format!("{base_path}{source}/index.html"));
@@ -565,7 +614,7 @@ impl Site {
         ctx.insert("has_feed", &false);
         ctx.insert("main_nav", &Vec::<LinkCtx>::new());
         ctx.insert("languages", &Vec::<LanguageCtx>::new());
-        pages.push(self.render_extra(theme, source, "404.html", "404.html", &ctx));
+        pages.push(self.render_extra(theme, source, "404.html", NOT_FOUND, &ctx));
         pages
     }
 
@@ -605,7 +654,7 @@ const NAV_AROUND: usize = 10;
 /// The siblings a page's section navigation lists: all of a small section, or a window around
 /// the page in a large one. A list of hundreds of links helps no reader, and listing them on
 /// every page would make build time and output size grow with the square of the section.
-fn nav_window(siblings: &[usize], position: Option<usize>) -> &[usize] {
+pub(crate) fn nav_window(siblings: &[usize], position: Option<usize>) -> &[usize] {
     if siblings.len() <= NAV_FULL {
         return siblings;
     }

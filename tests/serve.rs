@@ -421,3 +421,58 @@ fn assert_matches_a_full_build(t: &SiteTest, public: &std::path::Path) {
         assert!(bytes == &built[path], "{path} differs from a full build");
     }
 }
+
+#[test]
+fn front_matter_edits_re_render_the_pages_that_show_the_page() {
+    use health_cyber_portal::serve::incremental::Engine;
+    use std::collections::BTreeSet;
+
+    let t = SiteTest::fixture("basic");
+    let root = t.root.canonicalize().unwrap();
+    let public = root.join("public");
+    let mut engine = Engine::new(&root, &public);
+    let first = engine.rebuild(None);
+    assert!(first.failed.is_none(), "{:?}", first.failed);
+    let every_page = first.rendered.len();
+
+    // (file, from, to, a page that must not be rendered again)
+    let edits = [
+        // A title: the page, its section's list, its neighbours, its fallbacks.
+        ("content/en/guidance/updates.md", "title = \"Updates\"", "title = \"Software updates\"", "en/news/plan.html"),
+        // A weight: the section's pages change order.
+        ("content/en/guidance/updates.md", "weight = 1", "weight = 9", "en/news/later.html"),
+        // A date: the news page, the homes that list the latest news, the feed.
+        ("content/en/news/plan.md", "date = \"2025-01-15\"", "date = \"2025-01-16\"", "en/guidance/backups.html"),
+        // A term: the taxonomy pages follow.
+        (
+            "content/en/guidance/updates.md",
+            "audience = [\"hospital\", \"small-practice\"]",
+            "audience = [\"hospital\"]",
+            "en/news/plan.html",
+        ),
+        // A translation: its language's pages and taxonomy pages only.
+        (
+            "content/it/guidance/backup.md",
+            "title = \"Backup\"",
+            "title = \"Copie di sicurezza\"",
+            "en/guidance/backups.html",
+        ),
+        // A top-level section's title is in every page's main navigation in its language.
+        ("content/en/guidance/_index.md", "title = \"Guidance\"", "title = \"Guides\"", "it/guidance/backup.html"),
+    ];
+    for (file, from, to, untouched) in edits {
+        let before = pages(&public);
+        replace_in(&t, file, from, to);
+        let outcome = engine.rebuild(Some(&BTreeSet::from([root.join(file)])));
+        assert!(outcome.failed.is_none(), "{to}: {:?}", outcome.failed);
+        while engine.update_search().is_some() {}
+        let after = pages(&public);
+        let changed: Vec<&String> = after.keys().filter(|p| before.get(*p) != after.get(*p)).collect();
+        assert!(!changed.is_empty(), "{to}: the edit shows");
+        let missed: Vec<&&String> = changed.iter().filter(|p| !outcome.rendered.contains(p)).collect();
+        assert!(missed.is_empty(), "{to}: changed but not rendered: {missed:?} ({})", outcome.line);
+        assert!(outcome.rendered.len() < every_page, "{to}: not every page ({})", outcome.line);
+        assert!(!outcome.rendered.iter().any(|p| p == untouched), "{to}: {untouched} shows nothing of it");
+        assert_matches_a_full_build(&t, &public);
+    }
+}

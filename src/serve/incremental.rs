@@ -137,12 +137,14 @@ impl Engine {
     /// Rebuilds after `changed` files changed (`None`: everything may have changed).
     pub fn rebuild(&mut self, changed: Option<&BTreeSet<PathBuf>>) -> Outcome {
         let started = Instant::now();
+        let mut only_content = false;
         if let Some(changed) = changed {
             match self.touched(changed) {
                 Touched::Content => {
                     if let Some(edits) = self.body_edits(changed) {
                         return self.apply_body_edits(edits, started);
                     }
+                    only_content = true;
                 }
                 Touched::Theme { statics } => {
                     if let Some(outcome) = self.theme_edit(statics, started) {
@@ -156,7 +158,7 @@ impl Engine {
             Some(c) => format!("{} changed", plural(c.len(), "file")),
             None => "start".to_string(),
         };
-        self.full(&reason, started)
+        self.full(&reason, started, only_content)
     }
 
     fn touched(&self, changed: &BTreeSet<PathBuf>) -> Touched {
@@ -222,7 +224,7 @@ impl Engine {
     /// of other pages), and writes what changed.
     fn apply_body_edits(&mut self, edits: Vec<(usize, crate::content::Page)>, started: Instant) -> Outcome {
         let Some(snapshot) = self.snapshot.as_mut() else {
-            return self.full("no previous build", started);
+            return self.full("no previous build", started, false);
         };
         let mut pages = BTreeSet::new();
         for (index, page) in edits {
@@ -252,7 +254,7 @@ impl Engine {
         }
         let tools_ms = started.elapsed().as_millis();
         if snapshot.theme.is_none() {
-            return self.full("no theme", started);
+            return self.full("no theme", started, false);
         }
         let targets: Vec<usize> = targets.into_iter().collect();
         let mut files = snapshot.render_routes(&targets);
@@ -270,7 +272,7 @@ impl Engine {
         }
         let langs: Vec<String> = pages.iter().map(|&p| site.content.pages[p].lang.clone()).collect();
         let Some(disk) = self.disk.as_mut() else {
-            return self.full("output not written yet", started);
+            return self.full("output not written yet", started, false);
         };
         match disk.apply(&files, &[], |_| false) {
             Ok(changes) => {
@@ -414,13 +416,17 @@ impl Engine {
     }
 
     /// The full path: every stage of `build`, Markdown bodies reused where their inputs are the
-    /// same. Pages are written in place; the search index follows in `update_search` (or right
-    /// away when the folder is written afresh).
-    fn full(&mut self, reason: &str, started: Instant) -> Outcome {
+    /// same, and, when `only_content` changed and the pages and routes stayed the same, only
+    /// the routes showing what changed rendered (`stages::load_and_render`). Pages are written
+    /// in place; the search index follows in `update_search` (or right away when the folder is
+    /// written afresh).
+    fn full(&mut self, reason: &str, started: Instant, only_content: bool) -> Outcome {
         let previous = self.snapshot.take();
-        let (snapshot, mut files, copies) = load_and_render(&self.root, previous);
+        let made = load_and_render(&self.root, previous, only_content && self.disk.is_some());
+        let (snapshot, mut files, copies, unchanged) = (made.snapshot, made.files, made.copies, made.kept);
+        let kept_languages = made.kept_languages;
         let diagnostics = snapshot.diagnostics();
-        let pages = snapshot.site.routes.routes.len();
+        let pages = snapshot.site.routes.routes.len() - unchanged.len();
         let failed = failed_lines(&diagnostics);
         let languages = snapshot.site.language_codes();
         let rendered = page_paths(&files);
@@ -436,7 +442,12 @@ impl Engine {
                 let kept = |p: &str| languages.iter().any(|l| p.starts_with(&format!("search/{l}/")));
                 self.search_dirty.extend(languages.iter().cloned());
                 self.search_built.retain(|l, _| languages.contains(l));
-                disk.apply(&files, &copies, |p| !kept(p))
+                let site = self.snapshot.as_ref().map(|s| &s.site);
+                let current = |p: &str| {
+                    unchanged.contains(p)
+                        || site.and_then(|s| s.extra_page_language(p)).is_some_and(|l| kept_languages.contains(l))
+                };
+                disk.apply(&files, &copies, |p| !kept(p) && !current(p))
                     .map(|c| format!("{} written, {} removed", plural(c.written, "file"), c.removed))
             }
             None => {
@@ -472,7 +483,7 @@ impl Engine {
                     s.mark_written();
                 }
                 let line = format!(
-                    "full rebuild ({reason}): {pages} pages, {written} in {} ms",
+                    "full rebuild ({reason}): {pages} pages rendered, {written} in {} ms",
                     started.elapsed().as_millis()
                 );
                 Outcome { failed: None, line, rendered }

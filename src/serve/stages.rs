@@ -2,7 +2,7 @@
 //! templates, but keeping what a later edit can reuse (the loaded site, the Markdown bodies
 //! and what each depends on), and the search index one language at a time.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::hash::{Hash, Hasher};
 use std::path::Path;
 
@@ -175,28 +175,56 @@ fn link_fingerprint(site: &Site) -> u64 {
     h.finish()
 }
 
+/// What `load_and_render` made.
+pub(super) struct Made {
+    pub(super) snapshot: Snapshot,
+    pub(super) files: Vec<OutputFile>,
+    pub(super) copies: Vec<CopiedFile>,
+    /// The pages that were not rendered again: the output folder's are current.
+    pub(super) kept: HashSet<String>,
+    /// The languages whose taxonomy, search and root pages were not rendered again (see
+    /// `Site::extra_page_language`): the output folder's are current.
+    pub(super) kept_languages: BTreeSet<String>,
+}
+
 /// Loads the site and runs every stage of `crate::build` but search and writing, reusing the
-/// bodies of `previous` whose inputs did not change.
-pub(super) fn load_and_render(root: &Path, previous: Option<Snapshot>) -> (Snapshot, Vec<OutputFile>, Vec<CopiedFile>) {
+/// bodies of `previous` whose inputs did not change. With `only_content` (nothing but
+/// `content/` changed, and the output folder holds `previous`), renders only the routes that
+/// show something that changed, if the pages and routes are those of `previous`.
+pub(super) fn load_and_render(root: &Path, mut previous: Option<Snapshot>, only_content: bool) -> Made {
     let (site, mut content_diagnostics, mut theme_diagnostics) = Site::load_parts(root);
     let crate::LoadedTheme { theme, theme_dir, display_dir } = crate::load_theme(&site, &mut theme_diagnostics);
 
+    let mut targets = previous.as_ref().filter(|_| only_content).and_then(|p| routes_to_render(&site, p));
+    let previous_tools = previous.as_mut().map(|p| std::mem::take(&mut p.tools));
     let body_inputs = BodyInputs::of(&site);
-    let (bodies, body_keys) = render_bodies_reusing(&site, &body_inputs, previous);
+    let (bodies, body_keys, new_bodies) = render_bodies_reusing(&site, &body_inputs, previous);
     let tools = tools::load_tools(&site, &bodies);
+    if let (Some(targets), Some(previous_tools)) = (targets.as_mut(), previous_tools) {
+        targets.extend(new_bodies);
+        targets.extend((0..tools.routes.len()).filter(|&i| !same_tool(tools.route(i), previous_tools.route(i))));
+    }
 
     let mut files = Vec::new();
+    let mut kept = HashSet::new();
+    let mut kept_languages = BTreeSet::new();
     let mut route_errors = BTreeMap::new();
     let mut extra_errors = Vec::new();
     let mut rendered = false;
     if let Some(theme) = &theme {
         let mut missing = crate::missing_templates(&site, theme, &display_dir);
         if missing.is_empty() {
-            let pages: Vec<_> = (0..site.routes.routes.len())
-                .into_par_iter()
-                .map(|i| render_one(&site, theme, &bodies, &tools, i))
-                .collect();
-            for (i, result) in pages.into_iter().enumerate() {
+            let routes = &site.routes.routes;
+            let render: Vec<usize> = match &targets {
+                Some(targets) => targets.iter().copied().collect(),
+                None => (0..routes.len()).collect(),
+            };
+            if render.len() < routes.len() {
+                let set: HashSet<usize> = render.iter().copied().collect();
+                kept = (0..routes.len()).filter(|i| !set.contains(i)).map(|i| routes[i].url.clone()).collect();
+            }
+            let pages: Vec<_> = render.par_iter().map(|&i| (i, render_one(&site, theme, &bodies, &tools, i))).collect();
+            for (i, result) in pages {
                 match result {
                     Ok(file) => files.push(file),
                     Err(d) => {
@@ -204,11 +232,19 @@ pub(super) fn load_and_render(root: &Path, previous: Option<Snapshot>) -> (Snaps
                     }
                 }
             }
-            for result in site.render_extras(theme, &|_, _| true) {
+            // Taxonomy, search and root pages show only routes of their own language.
+            let languages: Option<BTreeSet<&str>> =
+                targets.as_ref().map(|t| t.iter().map(|&i| routes[i].lang.as_str()).collect());
+            let want = |lang: &str, _: &str| languages.as_ref().is_none_or(|l| l.contains(lang));
+            for result in site.render_extras(theme, &want) {
                 match result {
                     Ok(file) => files.push(file),
                     Err(d) => extra_errors.push(d),
                 }
+            }
+            if let Some(languages) = languages {
+                kept_languages =
+                    site.language_codes().into_iter().filter(|l| !languages.contains(l.as_str())).collect();
             }
             rendered = true;
         }
@@ -219,10 +255,13 @@ pub(super) fn load_and_render(root: &Path, previous: Option<Snapshot>) -> (Snaps
     files.extend(feeds::render_feeds(&site));
     files.extend(crate::model_document_downloads(&site));
     let copies = crate::static_copies(&site, &theme_dir);
-    let targets = files.iter().map(|f| (f.path.as_str(), f.origin.as_path()));
-    content_diagnostics.extend(render::check_unique_paths(
-        targets.chain(copies.iter().map(|c| (c.path.as_str(), c.source.as_path()))),
-    ));
+    let kept_pages = site.routes.routes.iter().filter(|r| kept.contains(&r.url));
+    let targets = files
+        .iter()
+        .map(|f| (f.path.as_str(), f.origin.as_path()))
+        .chain(kept_pages.map(|r| (r.url.as_str(), site.content.pages[r.page].file.as_path())))
+        .chain(copies.iter().map(|c| (c.path.as_str(), c.source.as_path())));
+    content_diagnostics.extend(render::check_unique_paths(targets));
     let snapshot = Snapshot {
         site,
         theme,
@@ -238,15 +277,67 @@ pub(super) fn load_and_render(root: &Path, previous: Option<Snapshot>) -> (Snaps
         written: false,
         disk_theme: None,
     };
-    (snapshot, files, copies)
+    Made { snapshot, files, copies, kept, kept_languages }
 }
 
-/// Renders every route's body, taking those of `previous` whose inputs are the same.
+/// The routes to render when only content changed and `site` has the pages and routes of
+/// `previous` (whose rendering the output folder holds): those showing something of a page
+/// whose text or front matter changed, and the sections whose pages changed order. `None`:
+/// render every route. Bodies and tool contexts that changed are added by the caller.
+fn routes_to_render(site: &Site, previous: &Snapshot) -> Option<BTreeSet<usize>> {
+    let (old, new) = (&previous.site, site);
+    let same_shape = previous.written
+        && previous.rendered
+        && old.language_codes() == new.language_codes()
+        && old.completeness == new.completeness
+        && old.content.pages.len() == new.content.pages.len()
+        && old.routes.routes.len() == new.routes.routes.len();
+    if !same_shape {
+        return None;
+    }
+    let mut targets = BTreeSet::new();
+    for (i, (a, b)) in old.routes.routes.iter().zip(&new.routes.routes).enumerate() {
+        let same = (&a.lang, a.page, a.fallback, &a.rel_path, &a.url, &a.key, a.parent)
+            == (&b.lang, b.page, b.fallback, &b.rel_path, &b.url, &b.key, b.parent);
+        if !same {
+            return None;
+        }
+        if a.children != b.children {
+            // Reordered (the same children, as parents are the same): the list and every
+            // page's neighbours.
+            targets.insert(i);
+            targets.extend(&b.children);
+        }
+    }
+    let mut edited = BTreeSet::new();
+    let mut keys = BTreeSet::new();
+    for (p, (a, b)) in old.content.pages.iter().zip(&new.content.pages).enumerate() {
+        if (&a.lang, &a.rel_path) != (&b.lang, &b.rel_path) {
+            return None;
+        }
+        if a.front != b.front || a.body != b.body || a.body_line != b.body_line || a.digest != b.digest {
+            edited.insert(p);
+            if b.lang == new.config.source_language {
+                keys.insert(b.translation_key());
+            }
+        }
+    }
+    let routes = &new.routes.routes;
+    // A page shows on its own routes and its fallbacks, and in the lists and navigation of
+    // others (`routes_showing`); a source page's translations show whether they are stale.
+    let shown: BTreeSet<usize> = (0..routes.len()).filter(|&i| edited.contains(&routes[i].page)).collect();
+    targets.extend(new.routes_showing(&shown));
+    targets.extend((0..routes.len()).filter(|&i| keys.contains(new.content.pages[routes[i].page].translation_key())));
+    Some(targets)
+}
+
+/// Renders every route's body, taking those of `previous` whose inputs are the same; returns
+/// the bodies, their keys and the routes whose body was rendered anew.
 pub(super) fn render_bodies_reusing(
     site: &Site,
     inputs: &BodyInputs,
     previous: Option<Snapshot>,
-) -> (Vec<Rendered>, Vec<u64>) {
+) -> (Vec<Rendered>, Vec<u64>, Vec<usize>) {
     let keys: Vec<u64> = (0..site.routes.routes.len()).into_par_iter().map(|i| inputs.key(site, i)).collect();
     let mut reusable: HashMap<u64, Rendered> = HashMap::new();
     if let Some(previous) = previous {
@@ -262,10 +353,11 @@ pub(super) fn render_bodies_reusing(
         .into_par_iter()
         .map(|i| (i, render::render_body(site, i)))
         .collect();
+    let new: Vec<usize> = missing.iter().map(|(i, _)| *i).collect();
     for (i, body) in missing {
         bodies[i] = Some(body);
     }
-    (bodies.into_iter().map(Option::unwrap_or_default).collect(), keys)
+    (bodies.into_iter().map(Option::unwrap_or_default).collect(), keys, new)
 }
 
 /// What a language's search files are built from: its documents and its analyzer.
