@@ -322,19 +322,58 @@ fn pages(dir: &std::path::Path) -> std::collections::BTreeMap<String, Vec<u8>> {
     crate::support::snapshot(dir).into_iter().filter(|(p, _)| p.ends_with(".html")).collect()
 }
 
+/// The rebuild engine of `serve`, driven in-process on a copy of the basic fixture.
+struct EngineTest {
+    t: SiteTest,
+    root: std::path::PathBuf,
+    public: std::path::PathBuf,
+    engine: health_cyber_portal::serve::incremental::Engine,
+    /// How many pages the first build rendered (all of them).
+    every_page: usize,
+}
+
+impl EngineTest {
+    fn start() -> EngineTest {
+        let t = SiteTest::fixture("basic");
+        let root = t.root.canonicalize().unwrap();
+        let public = root.join("public");
+        let mut engine = health_cyber_portal::serve::incremental::Engine::new(&root, &public);
+        let first = engine.rebuild(None);
+        assert!(first.failed.is_none(), "{:?}", first.failed);
+        let every_page = first.rendered.len();
+        assert_eq!(every_page, pages(&public).len(), "a first build renders every page");
+        EngineTest { t, root, public, engine, every_page }
+    }
+
+    /// Rebuilds after one file changed (search included).
+    fn rebuild(&mut self, file: &str) -> health_cyber_portal::serve::incremental::Outcome {
+        let outcome = self.engine.rebuild(Some(&std::collections::BTreeSet::from([self.root.join(file)])));
+        while self.engine.update_search().is_some() {}
+        outcome
+    }
+
+    /// Applies an edit that must rebuild; returns the outcome and the pages whose bytes changed.
+    fn edit(
+        &mut self,
+        file: &str,
+        from: &str,
+        to: &str,
+    ) -> (health_cyber_portal::serve::incremental::Outcome, Vec<String>) {
+        let before = pages(&self.public);
+        replace_in(&self.t, file, from, to);
+        let outcome = self.rebuild(file);
+        assert!(outcome.failed.is_none(), "{to}: {:?}", outcome.failed);
+        let after = pages(&self.public);
+        let changed: Vec<String> = after.keys().filter(|p| before.get(*p) != after.get(*p)).cloned().collect();
+        assert!(!changed.is_empty(), "{to}: the edit shows");
+        assert!(outcome.rendered.len() < self.every_page, "{to}: not every page ({})", outcome.line);
+        (outcome, changed)
+    }
+}
+
 #[test]
 fn template_and_strings_changes_re_render_only_the_pages_they_touch() {
-    use health_cyber_portal::serve::incremental::Engine;
-    use std::collections::BTreeSet;
-
-    let t = SiteTest::fixture("basic");
-    let root = t.root.canonicalize().unwrap();
-    let public = root.join("public");
-    let mut engine = Engine::new(&root, &public);
-    let first = engine.rebuild(None);
-    assert!(first.failed.is_none(), "{:?}", first.failed);
-    let every_page = first.rendered.len();
-    assert_eq!(every_page, pages(&public).len(), "a first build renders every page");
+    let mut e = EngineTest::start();
 
     // (file, from, to, what must change). Each edit is visible on every page that uses what it
     // changes, so the pages re-rendered must be exactly the pages whose bytes changed.
@@ -367,45 +406,38 @@ fn template_and_strings_changes_re_render_only_the_pages_they_touch() {
         ("i18n/en.toml", "skip = \"Skip to content\"", "skip = \"Skip to the content\"", "en"),
     ];
     for (file, from, to, what) in edits {
-        let before = pages(&public);
-        replace_in(&t, file, from, to);
-        let outcome = engine.rebuild(Some(&BTreeSet::from([root.join(file)])));
-        assert!(outcome.failed.is_none(), "{what}: {:?}", outcome.failed);
-        while engine.update_search().is_some() {}
-        let after = pages(&public);
-        let changed: Vec<&String> = after.keys().filter(|p| before.get(*p) != after.get(*p)).collect();
-        let rendered: Vec<&String> = outcome.rendered.iter().collect();
-        assert!(!changed.is_empty(), "{what}: the edit shows");
-        assert_eq!(rendered, changed, "{what}: re-rendered exactly the pages it changed ({})", outcome.line);
-        assert!(rendered.len() < every_page, "{what}: not every page");
+        let (outcome, changed) = e.edit(file, from, to);
+        let rendered = &outcome.rendered;
+        assert_eq!(rendered, &changed, "{what}: re-rendered exactly the pages it changed ({})", outcome.line);
         match what {
             "news" => assert!(rendered.iter().all(|p| p.contains("/news/") && !p.ends_with("/index.html"))),
             "it" => assert!(rendered.iter().all(|p| p.starts_with("it/"))),
             "en" => {
-                let outside: Vec<&&String> = rendered.iter().filter(|p| !p.starts_with("en/")).collect();
-                assert_eq!(outside, [&"404.html", &"index.html"], "the root pages are in the source language");
+                let outside: Vec<&str> =
+                    rendered.iter().map(String::as_str).filter(|p| !p.starts_with("en/")).collect();
+                assert_eq!(outside, ["404.html", "index.html"], "the root pages are in the source language");
             }
             _ => {}
         }
-        assert_matches_a_full_build(&t, &public);
+        assert_matches_a_full_build(&e.t, &e.public);
     }
 
     // A theme file: copied, no page rendered.
-    replace_in(&t, "themes/default/static/css/site.css", "{", "{ ");
-    let outcome = engine.rebuild(Some(&BTreeSet::from([root.join("themes/default/static/css/site.css")])));
+    replace_in(&e.t, "themes/default/static/css/site.css", "{", "{ ");
+    let outcome = e.rebuild("themes/default/static/css/site.css");
     assert!(outcome.failed.is_none() && outcome.rendered.is_empty(), "{}", outcome.line);
-    assert_matches_a_full_build(&t, &public);
+    assert_matches_a_full_build(&e.t, &e.public);
 
     // A broken template keeps the site; the fix is compared with what the folder holds.
-    replace_in(&t, "themes/default/templates/news.html", "<p>News</p>", "<p>{% if %}</p>");
-    let broken = engine.rebuild(Some(&BTreeSet::from([root.join("themes/default/templates/news.html")])));
+    replace_in(&e.t, "themes/default/templates/news.html", "<p>News</p>", "<p>{% if %}</p>");
+    let broken = e.rebuild("themes/default/templates/news.html");
     let errors = broken.failed.expect("a broken template fails");
     assert!(errors.iter().any(|e| e.contains("news.html")), "{errors:?}");
-    replace_in(&t, "themes/default/templates/news.html", "<p>{% if %}</p>", "<p>News</p>");
-    let fixed = engine.rebuild(Some(&BTreeSet::from([root.join("themes/default/templates/news.html")])));
+    replace_in(&e.t, "themes/default/templates/news.html", "<p>{% if %}</p>", "<p>News</p>");
+    let fixed = e.rebuild("themes/default/templates/news.html");
     assert!(fixed.failed.is_none(), "{:?}", fixed.failed);
     assert!(fixed.rendered.is_empty(), "back as the folder holds it: nothing to render ({})", fixed.line);
-    assert_matches_a_full_build(&t, &public);
+    assert_matches_a_full_build(&e.t, &e.public);
 }
 
 /// The output folder equals what `portal build` writes, byte for byte.
@@ -424,16 +456,7 @@ fn assert_matches_a_full_build(t: &SiteTest, public: &std::path::Path) {
 
 #[test]
 fn front_matter_edits_re_render_the_pages_that_show_the_page() {
-    use health_cyber_portal::serve::incremental::Engine;
-    use std::collections::BTreeSet;
-
-    let t = SiteTest::fixture("basic");
-    let root = t.root.canonicalize().unwrap();
-    let public = root.join("public");
-    let mut engine = Engine::new(&root, &public);
-    let first = engine.rebuild(None);
-    assert!(first.failed.is_none(), "{:?}", first.failed);
-    let every_page = first.rendered.len();
+    let mut e = EngineTest::start();
 
     // (file, from, to, a page that must not be rendered again)
     let edits = [
@@ -461,18 +484,10 @@ fn front_matter_edits_re_render_the_pages_that_show_the_page() {
         ("content/en/guidance/_index.md", "title = \"Guidance\"", "title = \"Guides\"", "it/guidance/backup.html"),
     ];
     for (file, from, to, untouched) in edits {
-        let before = pages(&public);
-        replace_in(&t, file, from, to);
-        let outcome = engine.rebuild(Some(&BTreeSet::from([root.join(file)])));
-        assert!(outcome.failed.is_none(), "{to}: {:?}", outcome.failed);
-        while engine.update_search().is_some() {}
-        let after = pages(&public);
-        let changed: Vec<&String> = after.keys().filter(|p| before.get(*p) != after.get(*p)).collect();
-        assert!(!changed.is_empty(), "{to}: the edit shows");
-        let missed: Vec<&&String> = changed.iter().filter(|p| !outcome.rendered.contains(p)).collect();
+        let (outcome, changed) = e.edit(file, from, to);
+        let missed: Vec<&String> = changed.iter().filter(|p| !outcome.rendered.contains(p)).collect();
         assert!(missed.is_empty(), "{to}: changed but not rendered: {missed:?} ({})", outcome.line);
-        assert!(outcome.rendered.len() < every_page, "{to}: not every page ({})", outcome.line);
         assert!(!outcome.rendered.iter().any(|p| p == untouched), "{to}: {untouched} shows nothing of it");
-        assert_matches_a_full_build(&t, &public);
+        assert_matches_a_full_build(&e.t, &e.public);
     }
 }

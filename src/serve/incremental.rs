@@ -5,8 +5,10 @@
 //! - a change to templates, strings or theme files re-renders the pages whose template (or a
 //!   template it extends or includes) changed and the pages of the languages whose strings
 //!   changed, and copies the theme files;
-//! - anything else (front matter, added, deleted or renamed files, settings, content assets)
-//!   runs every stage again, reusing the Markdown bodies whose inputs did not change.
+//! - anything else runs every stage again, reusing the Markdown bodies whose inputs did not
+//!   change; for content edits that keep the pages and routes (front matter, data, assets)
+//!   it renders only the routes that show what changed (`stages::load_and_render`), for
+//!   added, deleted or renamed pages and settings every route.
 //!
 //! Pages are written first; the search index of the languages whose documents changed follows
 //! (`update_search`), so a reload need not wait for Tantivy. Once idle, the output folder holds
