@@ -7,13 +7,15 @@
 //
 // TEXT is what each edit appends, `{n}` replaced by the edit's number (default ` benchword{n}`,
 // for a page); e.g. `{# {n} #}` for a template, `\nbench{n} = "x"` for a strings file.
+// `--replace REGEX WITH` instead of TEXT replaces the first match of REGEX (`{n}` in WITH):
+// `--replace '^title = ".*"$' 'title = "Edited {n}"'` edits a page's front matter.
 "use strict";
 const { spawn } = require("node:child_process");
 const fs = require("node:fs");
 const http = require("node:http");
 const path = require("node:path");
 
-const [bin, root, rel, editsArg, textArg] = process.argv.slice(2);
+const [bin, root, rel, editsArg, textArg, regexArg, withArg] = process.argv.slice(2);
 if (!bin || !root || !rel) {
   console.error("usage: node scripts/bench-serve.cjs PORTAL_BIN SITE_DIR FILE_REL_PATH [EDITS] [TEXT]");
   process.exit(2);
@@ -77,7 +79,14 @@ async function main() {
   for (let n = 1; n <= edits; n++) {
     const reload = next("reload", 60000);
     const t0 = process.hrtime.bigint();
-    fs.appendFileSync(page, text.replaceAll("{n}", String(n)));
+    if (textArg === "--replace") {
+      const before = fs.readFileSync(page, "utf8");
+      const after = before.replace(new RegExp(regexArg, "m"), withArg.replaceAll("{n}", String(n)));
+      if (after === before) throw new Error(`--replace: no match for ${regexArg} in ${rel}`);
+      fs.writeFileSync(page, after);
+    } else {
+      fs.appendFileSync(page, text.replaceAll("{n}", String(n)));
+    }
     const t1 = await reload;
     latencies.push(Number(t1 - t0) / 1e6);
     // The search index follows a page's reload; the next edit waits for it. Template and

@@ -26,10 +26,12 @@ echo "== $pages pages ($corpus)"
 node scripts/bench-serve.cjs "$bin/portal" "$corpus" "$page" 20
 # Template and strings edits re-render the pages that use them: one kind's template, the base
 # template of every page, one language's strings (a new key, as a translator adds one).
-echo "== $pages pages: template and strings edits"
+echo "== $pages pages: template, strings and front matter edits"
 node scripts/bench-serve.cjs "$bin/portal" "$corpus" themes/default/templates/news.html 10 '{# {n} #}'
 node scripts/bench-serve.cjs "$bin/portal" "$corpus" themes/default/templates/base.html 10 '{# {n} #}'
 node scripts/bench-serve.cjs "$bin/portal" "$corpus" i18n/it.toml 10 '\nbench{n} = "x"'
+# A page's title (front matter): the pages that show the page.
+node scripts/bench-serve.cjs "$bin/portal" "$corpus" "$page" 10 --replace '^title = ".*"$' 'title = "Edited {n}"'
 
 if command -v wrk >/dev/null; then
   echo "== load: wrk on the bundled site"
