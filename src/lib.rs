@@ -471,12 +471,14 @@ pub(crate) fn model_document_downloads(site: &Site) -> Vec<OutputFile> {
         .collect()
 }
 
-/// Theme static files go to `assets/`; content files that are not pages or data go next to
+/// Theme static files go to `assets/` (not hidden files or editor droppings); content files that are not pages or data go next to
 /// their pages.
 pub(crate) fn static_copies(site: &Site, theme_dir: &Path) -> Vec<CopiedFile> {
     let mut copies = Vec::new();
     let static_dir = theme_dir.join("static");
-    for entry in WalkDir::new(&static_dir).sort_by_file_name().into_iter().flatten() {
+    let walk = WalkDir::new(&static_dir).sort_by_file_name().into_iter();
+    let visible = walk.filter_entry(|e| e.depth() == 0 || !content::load::is_ignored(&e.file_name().to_string_lossy()));
+    for entry in visible.flatten() {
         if entry.file_type().is_file() {
             let rel = entry.path().strip_prefix(&static_dir).unwrap_or(entry.path());
             let rel = rel.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/");

@@ -19,7 +19,8 @@ pub struct Theme {
     by_lang: HashMap<String, Tera>,
 }
 
-/// Reads `themes/<name>/templates/**/*.html` as (name, source) pairs.
+/// Reads `themes/<name>/templates/**` as (name, source) pairs; hidden files and editor
+/// droppings (`.x.swp`, `x~`) are not templates.
 pub fn load_template_sources(theme_dir: &Path, display_dir: &Path) -> (Vec<(String, String)>, Vec<Diagnostic>) {
     let templates_dir = theme_dir.join("templates");
     let mut sources = Vec::new();
@@ -28,7 +29,10 @@ pub fn load_template_sources(theme_dir: &Path, display_dir: &Path) -> (Vec<(Stri
         diagnostics.push(Diagnostic::error(display_dir.join("templates"), 0, 0, "the theme has no templates folder"));
         return (sources, diagnostics);
     }
-    for entry in WalkDir::new(&templates_dir).sort_by_file_name().into_iter().flatten() {
+    let walk = WalkDir::new(&templates_dir).sort_by_file_name().into_iter();
+    let visible =
+        walk.filter_entry(|e| e.depth() == 0 || !crate::content::load::is_ignored(&e.file_name().to_string_lossy()));
+    for entry in visible.flatten() {
         if !entry.file_type().is_file() {
             continue;
         }

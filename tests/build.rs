@@ -96,6 +96,22 @@ fn two_builds_are_byte_identical() {
 }
 
 #[test]
+fn editor_droppings_in_the_theme_are_neither_templates_nor_assets() {
+    // An editor's swap and backup files sit next to what is being edited; a broken one must
+    // not fail the build, and none may be published.
+    let t = SiteTest::fixture("basic");
+    t.write("themes/default/templates/.page.html.swp", "{% if %}");
+    t.write("themes/default/templates/page.html~", "{% if %}");
+    t.write("themes/default/static/css/.site.css.swp", "swap");
+    t.write("themes/default/static/css/site.css~", "backup");
+    t.build_ok();
+    let files = snapshot(&t.public());
+    assert!(files.contains_key("assets/css/site.css"));
+    let published: Vec<&String> = files.keys().filter(|p| p.ends_with('~') || p.contains("/.")).collect();
+    assert!(published.is_empty(), "published: {published:?}");
+}
+
+#[test]
 fn fallback_page_names_missing_translation() {
     let t = SiteTest::fixture("basic");
     t.build_ok();

@@ -23,8 +23,8 @@ pub fn read_text(path: &Path, display: &Path) -> Result<String, Diagnostic> {
     })
 }
 
-/// Editor droppings and hidden files are not content.
-fn is_ignored(name: &str) -> bool {
+/// Editor droppings and hidden files are not content, templates or theme files.
+pub fn is_ignored(name: &str) -> bool {
     name.starts_with('.') || name.ends_with('~') || name.starts_with('#')
 }
 

@@ -143,8 +143,7 @@ fn relevant(paths: Vec<PathBuf>, root: &Path) -> impl Iterator<Item = PathBuf> +
     let config = root.join("portal.toml");
     paths.into_iter().filter(move |p| {
         let name = p.file_name().map(|n| n.to_string_lossy()).unwrap_or_default();
-        let hidden = name.starts_with('.') || name.ends_with('~') || name.starts_with('#');
-        !hidden && (*p == config || p.parent() != Some(root))
+        !crate::content::load::is_ignored(&name) && (*p == config || p.parent() != Some(root))
     })
 }
 
