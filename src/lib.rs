@@ -401,16 +401,8 @@ fn build_search(site: &Site, sections: Vec<Vec<markdown::Section>>, sink: &Sink)
                 .flat_map(|(i, page_sections)| page_sections.into_iter().map(move |s| search_doc(site, i, s)))
                 .collect();
             let index = search::NewIndex::beside(&search_index_dir(&site.root, code));
-            let analyzer = match site.config.languages.get(code).and_then(|s| s.analyzer.as_deref()) {
-                Some(spec) => search::analyzer_from_spec(spec)
-                    .ok_or_else(|| error::Error::Usage(format!("portal.toml: unknown analyzer `{spec}` for {code}")))?,
-                None => search::analyzer_for(code),
-            };
-            let built = search::build_language_timed(code, &analyzer, &docs, index.built())?;
-            for f in built.files {
-                let path = f.path.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/");
-                sink.put(OutputFile::new(path, f.bytes, "search"));
-            }
+            let built = search::build_language_timed(code, &search_analyzer(site, code)?, &docs, index.built())?;
+            built.files.into_iter().for_each(|f| sink.put(search_output_file(f)));
             Ok((index, built.index_time, built.export_time))
         })
         .collect::<Result<_>>()?;
@@ -421,6 +413,21 @@ fn build_search(site: &Site, sections: Vec<Vec<markdown::Section>>, sink: &Sink)
         outcome.export_time += export_time;
     }
     Ok(outcome)
+}
+
+/// A language's search analyzer: the one `portal.toml` names for it, else its own.
+pub(crate) fn search_analyzer(site: &Site, lang: &str) -> Result<search::LangAnalyzer> {
+    match site.config.languages.get(lang).and_then(|s| s.analyzer.as_deref()) {
+        Some(spec) => search::analyzer_from_spec(spec)
+            .ok_or_else(|| error::Error::Usage(format!("portal.toml: unknown analyzer `{spec}` for {lang}"))),
+        None => Ok(search::analyzer_for(lang)),
+    }
+}
+
+/// A browser index file as a file of the site.
+pub(crate) fn search_output_file(file: search::SearchFile) -> OutputFile {
+    let path = file.path.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/");
+    OutputFile::new(path, file.bytes, "search")
 }
 
 /// The new native indexes, and the time spent indexing and exporting summed over languages.

@@ -61,11 +61,6 @@ impl Disk {
         Disk { root: root.to_path_buf(), files: recorded }
     }
 
-    /// The recorded paths that `pred` selects.
-    pub fn paths(&self, pred: impl Fn(&str) -> bool) -> Vec<String> {
-        self.files.keys().filter(|p| pred(p)).cloned().collect()
-    }
-
     /// Writes the files and copies whose fingerprint differs from the recorded one, then removes
     /// every recorded file that is not among them and that `stale` selects.
     pub fn apply(

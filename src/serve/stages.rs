@@ -8,7 +8,7 @@ use std::path::Path;
 
 use rayon::prelude::*;
 
-use crate::error::{Diagnostic, Error, Result};
+use crate::error::{Diagnostic, Result};
 use crate::markdown::Rendered;
 use crate::output::{CopiedFile, OutputFile};
 use crate::site::Site;
@@ -379,19 +379,6 @@ pub(super) fn build_search_language(site: &Site, bodies: &[Rendered], lang: &str
 /// One language's index, as `crate::build` makes it (the analyzer of `portal.toml` if set).
 pub(super) fn build_search_docs(site: &Site, lang: &str, docs: &[search::SearchDoc]) -> Result<Vec<OutputFile>> {
     let dir = crate::search_index_dir(&site.root, lang);
-    let files = match site.config.languages.get(lang).and_then(|s| s.analyzer.as_deref()) {
-        Some(spec) => {
-            let analyzer = search::analyzer_from_spec(spec)
-                .ok_or_else(|| Error::Usage(format!("portal.toml: unknown analyzer `{spec}` for {lang}")))?;
-            search::build_language_with(lang, &analyzer, docs, &dir)?
-        }
-        None => search::build_language(lang, docs, &dir)?,
-    };
-    Ok(files
-        .into_iter()
-        .map(|f| {
-            let path = f.path.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/");
-            OutputFile::new(path, f.bytes, "search")
-        })
-        .collect())
+    let files = search::build_language_with(lang, &crate::search_analyzer(site, lang)?, docs, &dir)?;
+    Ok(files.into_iter().map(crate::search_output_file).collect())
 }
