@@ -401,7 +401,13 @@ fn build_search(site: &Site, sections: Vec<Vec<markdown::Section>>, sink: &Sink)
                 .flat_map(|(i, page_sections)| page_sections.into_iter().map(move |s| search_doc(site, i, s)))
                 .collect();
             let index = search::NewIndex::beside(&search_index_dir(&site.root, code));
-            let built = search::build_language_timed(code, &search_analyzer(site, code)?, &docs, index.built())?;
+            let built = search::build_language_timed(
+                code,
+                &search_analyzer(site, code)?,
+                &docs,
+                index.built(),
+                &search::ShardSizes::default(),
+            )?;
             built.files.into_iter().for_each(|f| sink.put(search_output_file(f)));
             Ok((index, built.index_time, built.export_time))
         })

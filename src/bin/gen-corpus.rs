@@ -5,8 +5,15 @@
 //!
 //! ```sh
 //! cargo run --release --bin gen-corpus -- --out /tmp/corpus [--pages 10000] [--words 600]
-//!     [--langs en,it,nl,zh] [--seed 42] [--search-bench] [--html]
+//!     [--langs en,it,nl,zh] [--seed 42] [--search-bench [--shard-kib 16,32,12]] [--html]
 //! node tests/js/bench.mjs /tmp/corpus/public     # first-query bytes and query time
+//! ```
+//!
+//! `--shard-kib LEXICON,POSTINGS,METADATA` sets the target raw sizes of the browser index's
+//! files (default: the portal's), to measure the trade between file count and first-query
+//! bytes (`scripts/bench-shards.sh`).
+//!
+//! ```sh
 //! ```
 
 use std::path::{Path, PathBuf};
@@ -14,7 +21,9 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use health_cyber_portal::search::synthetic::{generate_pages, page_markdown, search_docs, Page};
-use health_cyber_portal::search::{build_language, NativeSearcher, QueryOptions, SearchDoc};
+use health_cyber_portal::search::{
+    analyzer_for, build_language_timed, NativeSearcher, QueryOptions, SearchDoc, ShardSizes,
+};
 use rayon::prelude::*;
 
 struct Args {
@@ -24,7 +33,22 @@ struct Args {
     langs: Vec<String>,
     seed: u64,
     search_bench: bool,
+    shard_sizes: ShardSizes,
     html: bool,
+}
+
+/// `16,32,12` (KiB) -> shard sizes in bytes.
+fn parse_shard_kib(value: &str) -> Result<ShardSizes, String> {
+    let kib: Vec<usize> = value
+        .split(',')
+        .map(|n| n.trim().parse::<usize>().map_err(|e| format!("--shard-kib `{n}`: {e}")))
+        .collect::<Result<_, _>>()?;
+    match kib[..] {
+        [lexicon, postings, metadata] if kib.iter().all(|&k| k > 0) => {
+            Ok(ShardSizes { lexicon: lexicon * 1024, postings: postings * 1024, metadata: metadata * 1024 })
+        }
+        _ => Err(format!("--shard-kib takes three positive sizes in KiB (lexicon,postings,metadata), not `{value}`")),
+    }
 }
 
 fn parse_args() -> Result<Args, String> {
@@ -35,6 +59,7 @@ fn parse_args() -> Result<Args, String> {
         langs: ["en", "it", "nl", "zh"].map(String::from).to_vec(),
         seed: 42,
         search_bench: false,
+        shard_sizes: ShardSizes::default(),
         html: false,
     };
     let mut it = std::env::args().skip(1);
@@ -47,6 +72,7 @@ fn parse_args() -> Result<Args, String> {
             "--seed" => args.seed = value("--seed")?.parse().map_err(|e| format!("--seed: {e}"))?,
             "--langs" => args.langs = value("--langs")?.split(',').map(String::from).collect(),
             "--search-bench" => args.search_bench = true,
+            "--shard-kib" => args.shard_sizes = parse_shard_kib(&value("--shard-kib")?)?,
             "--html" => args.html = true,
             other => return Err(format!("unknown argument `{other}`")),
         }
@@ -177,7 +203,9 @@ fn run() -> Result<(), String> {
         .map(|(lang, docs)| {
             let one = Instant::now();
             let index_dir = args.out.join(".portal-cache").join("search").join(lang);
-            let files = build_language(lang, docs, &index_dir).map_err(|e| e.to_string())?;
+            let files = build_language_timed(lang, &analyzer_for(lang), docs, &index_dir, &args.shard_sizes)
+                .map_err(|e| e.to_string())?
+                .files;
             Ok(Built { lang: lang.clone(), sections: docs.len(), seconds: one.elapsed().as_secs_f64(), files })
         })
         .collect();
@@ -190,6 +218,12 @@ fn run() -> Result<(), String> {
         println!("{lang:<5} {sections:>8}  {seconds:>10.2} s  {:>5}  {bytes:>11}", files.len());
         total_files += files.len();
         total_bytes += bytes;
+        // Shard names are content hashes: a run with other shard sizes must not leave the
+        // previous run's shards beside its own.
+        let lang_dir = args.out.join("public").join("search").join(&lang);
+        if lang_dir.exists() {
+            std::fs::remove_dir_all(&lang_dir).map_err(|e| format!("{}: {e}", lang_dir.display()))?;
+        }
         for file in files {
             write(&args.out.join("public").join(&file.path), &file.bytes)?;
         }

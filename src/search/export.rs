@@ -29,16 +29,29 @@ use super::query::{PREFIX_BOOST, PREFIX_MAX_TERMS, PREFIX_MIN_CHARS};
 use super::{SearchDoc, SearchFile};
 use crate::error::Error;
 
-/// Target raw size of a lexicon shard, in bytes.
-const DICT_SHARD_BYTES: usize = 16 * 1024;
-/// Target raw size of a postings shard (one term's postings are never split).
-const POSTINGS_SHARD_BYTES: usize = 32 * 1024;
-/// Target raw size of a metadata batch.
-const META_BATCH_BYTES: usize = 12 * 1024;
+/// Target raw sizes of the browser index's files, in bytes. They set the trade between the
+/// number of files and the bytes a first query loads (one lexicon shard, one postings shard and
+/// about ten metadata batches): larger files mean fewer of them and a heavier first query.
+/// BENCHMARKS.md measures that trade; the default is the side the portal ships.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ShardSizes {
+    pub lexicon: usize,
+    /// One term's postings are never split, so a shard may exceed it by one term.
+    pub postings: usize,
+    pub metadata: usize,
+}
+
+impl Default for ShardSizes {
+    fn default() -> Self {
+        ShardSizes { lexicon: 16 * 1024, postings: 32 * 1024, metadata: 12 * 1024 }
+    }
+}
 /// Columns of section text kept for excerpts (the client shows about 180).
 pub const EXCERPT_WIDTH: usize = 240;
 /// Format version, checked by the client.
-const FORMAT_VERSION: u32 = 1;
+const FORMAT_VERSION: u32 = 2;
+/// Hex characters of a shard's content hash in its file name.
+const HASH_CHARS: usize = 10;
 
 const VARINT_ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
@@ -174,6 +187,9 @@ fn client_idf(doc_freq: u64, num_docs: u64) -> f32 {
     f64::from(1.0 + x).ln() as f32
 }
 
+/// Each shard's first term (postings) or document (metadata), and its hash.
+type ShardList = Vec<(usize, String)>;
+
 /// Files being assembled: content-hashed names, sorted output.
 struct Files {
     lang: String,
@@ -191,7 +207,7 @@ impl Files {
     fn add_json(&mut self, prefix: &str, id: &str, json: &str) -> Result<String, Error> {
         let script = register_script(&self.lang, id, json)?;
         let digest = Sha256::digest(script.as_bytes());
-        let hash: String = digest.iter().take(5).map(|b| format!("{b:02x}")).collect();
+        let hash: String = digest.iter().take(HASH_CHARS / 2).map(|b| format!("{b:02x}")).collect();
         self.out.push(SearchFile {
             path: PathBuf::from("search").join(&self.lang).join(format!("{prefix}-{hash}.js")),
             bytes: script.into_bytes(),
@@ -291,6 +307,7 @@ pub fn export_index(
     index_dir: &Path,
     docs: &[SearchDoc],
     lexicon: &Lexicon,
+    sizes: &ShardSizes,
 ) -> Result<Vec<SearchFile>, Error> {
     let (index, fields, analyzer) = open_index(lang, index_dir)?;
     let reader = index.reader().map_err(|e| search_error("reader", e))?;
@@ -312,9 +329,9 @@ pub fn export_index(
             "boost": PREFIX_BOOST,
         },
         "idfFix": idf_fixes(&data),
-        "dict": write_lexicon(&mut files, &data, lexicon)?,
-        "postings": write_postings(&mut files, &data, lexicon)?,
-        "meta": write_metadata(&mut files, docs)?,
+        "dict": write_lexicon(&mut files, &data, lexicon, sizes.lexicon)?,
+        "postings": shard_table(&write_postings(&mut files, &data, lexicon, sizes.postings)?),
+        "meta": shard_table(&write_metadata(&mut files, docs, sizes.metadata)?),
         "filters": write_filters(&mut files, &data)?,
     });
     let json = serde_json::to_string(&manifest).map_err(|e| search_error("json", e))?;
@@ -325,6 +342,17 @@ pub fn export_index(
     let mut out = files.out;
     out.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(out)
+}
+
+/// The manifest's table of postings shards or metadata batches: `{first, hashes}`, the first
+/// term or document of each as varint deltas and their hashes end to end (`HASH_CHARS` each).
+/// A first query loads the manifest whole, and this packing is about a third smaller gzipped
+/// than `[[first, "hash"], ...]` (the hashes themselves are most of what is left).
+fn shard_table(shards: &[(usize, String)]) -> Value {
+    let firsts: Vec<u32> = shards.iter().map(|(first, _)| *first as u32).collect();
+    let mut first = String::new();
+    encode_docs(&firsts, &mut first);
+    json!({ "first": first, "hashes": shards.iter().map(|(_, hash)| hash.as_str()).collect::<String>() })
 }
 
 /// Appends a sorted document list as varint deltas (the first number absolute).
@@ -340,7 +368,12 @@ fn encode_docs(docs: &[u32], out: &mut String) {
 /// the client can compare with `<`. Terms are numbered in Tantivy's term order (bytes), which
 /// also breaks ties between prefix expansions; rank is the summed document frequency.
 /// Returns the manifest's `[[first key, hash], ...]`.
-fn write_lexicon(files: &mut Files, data: &IndexData, lexicon: &Lexicon) -> Result<Vec<Value>, Error> {
+fn write_lexicon(
+    files: &mut Files,
+    data: &IndexData,
+    lexicon: &Lexicon,
+    shard_bytes: usize,
+) -> Result<Vec<Value>, Error> {
     let term_numbers: BTreeMap<&str, usize> =
         data.terms.keys().enumerate().map(|(n, term)| (term.as_str(), n)).collect();
     let ranks: Vec<u64> = data.terms.values().map(TermPostings::rank).collect();
@@ -354,7 +387,7 @@ fn write_lexicon(files: &mut Files, data: &IndexData, lexicon: &Lexicon) -> Resu
         .filter(|(_, numbers)| !numbers.is_empty())
         .collect();
     keys.sort_by(|a, b| utf16_cmp(a.0, b.0));
-    let chunks = chunk(keys, DICT_SHARD_BYTES, |(key, numbers)| key.len() + 12 * numbers.len() + 6);
+    let chunks = chunk(keys, shard_bytes, |(key, numbers)| key.len() + 12 * numbers.len() + 6);
     let mut index = Vec::new();
     for (n, entries) in chunks.into_iter().enumerate() {
         let first = entries[0].0.clone();
@@ -377,8 +410,13 @@ fn write_lexicon(files: &mut Files, data: &IndexData, lexicon: &Lexicon) -> Resu
 
 /// Postings shards by term number: `{first, terms: [[surfaces, title, headings, description,
 /// body], ...]}`, each field's postings as varints `doc delta, tf - 1, field norm id`.
-/// Returns the manifest's `[[first term, hash], ...]`.
-fn write_postings(files: &mut Files, data: &IndexData, lexicon: &Lexicon) -> Result<Vec<Value>, Error> {
+/// Returns each shard's first term and hash.
+fn write_postings(
+    files: &mut Files,
+    data: &IndexData,
+    lexicon: &Lexicon,
+    shard_bytes: usize,
+) -> Result<ShardList, Error> {
     let surfaces = lexicon.surfaces_by_term();
     let no_surfaces = Vec::new();
     // Rows are written as JSON text directly and shards as soon as they are full: at scale
@@ -387,10 +425,10 @@ fn write_postings(files: &mut Files, data: &IndexData, lexicon: &Lexicon) -> Res
     let mut first = 0usize;
     let mut rows: Vec<String> = Vec::new();
     let mut bytes = 0;
-    let mut flush = |rows: &mut Vec<String>, index: &mut Vec<Value>, first: &mut usize| -> Result<(), Error> {
+    let mut flush = |rows: &mut Vec<String>, index: &mut ShardList, first: &mut usize| -> Result<(), Error> {
         let json = format!("{{\"first\":{first},\"terms\":[{}]}}", rows.join(","));
         let hash = files.add_json("p", &format!("p{}", index.len()), &json)?;
-        index.push(json!([*first, hash]));
+        index.push((*first, hash));
         *first += rows.len();
         rows.clear();
         Ok(())
@@ -406,8 +444,8 @@ fn write_postings(files: &mut Files, data: &IndexData, lexicon: &Lexicon) -> Res
             row.push('"');
         }
         row.push(']');
-        // Shards of about POSTINGS_SHARD_BYTES; one term's postings are never split.
-        if !rows.is_empty() && bytes + row.len() > POSTINGS_SHARD_BYTES {
+        // Shards of about `shard_bytes`; one term's postings are never split.
+        if !rows.is_empty() && bytes + row.len() > shard_bytes {
             flush(&mut rows, &mut index, &mut first)?;
             bytes = 0;
         }
@@ -420,15 +458,15 @@ fn write_postings(files: &mut Files, data: &IndexData, lexicon: &Lexicon) -> Res
     Ok(index)
 }
 
-/// Metadata batches in document order. Returns the manifest's `[[first doc, hash], ...]`.
-fn write_metadata(files: &mut Files, docs: &[SearchDoc]) -> Result<Vec<Value>, Error> {
+/// Metadata batches in document order. Returns each batch's first document and hash.
+fn write_metadata(files: &mut Files, docs: &[SearchDoc], batch_bytes: usize) -> Result<ShardList, Error> {
     let mut index = Vec::new();
     let mut first = 0usize;
     let with_excerpts = docs.iter().map(|doc| (doc, excerpt_source(&doc.body))).collect();
-    for (n, batch) in chunk(with_excerpts, META_BATCH_BYTES, |(d, e)| meta_size(d, e)).into_iter().enumerate() {
+    for (n, batch) in chunk(with_excerpts, batch_bytes, |(d, e)| meta_size(d, e)).into_iter().enumerate() {
         let count = batch.len();
         let hash = files.add("m", &format!("m{n}"), &json!({ "first": first, "docs": meta_rows(&batch) }))?;
-        index.push(json!([first, hash]));
+        index.push((first, hash));
         first += count;
     }
     Ok(index)
@@ -471,8 +509,15 @@ mod tests {
         for value in [0, 31, 32, 1000] {
             encode_varint(value, &mut out);
         }
-        // 0 -> A, 31 -> f, 32 -> gB (0|32, 1), 1000 -> 8f (8|32, 31)
+        // 0 -> A, 31 -> f, 32 -> gB (0|32, 1), 1000 -> of (8|32 = 40 is `o`, then 31)
         assert_eq!(out, "AfgBof");
+    }
+
+    #[test]
+    fn shard_table_packs_first_deltas_and_hashes_end_to_end() {
+        let shards = [(0, "0123456789".to_string()), (25, "abcdefabcd".to_string()), (1025, "ffffffffff".to_string())];
+        // Deltas 0 -> A, 25 -> Z, 1000 -> of (see varints_use_five_bits_per_character).
+        assert_eq!(shard_table(&shards), json!({ "first": "AZof", "hashes": "0123456789abcdefabcdffffffffff" }));
     }
 
     #[test]

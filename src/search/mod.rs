@@ -17,6 +17,7 @@ use std::time::{Duration, Instant};
 use crate::error::Error;
 
 pub use analyzer::{analyzer_for, analyzer_from_spec, LangAnalyzer};
+pub use export::ShardSizes;
 pub use query::{query_native, run_search_cli, Hit, NativeSearcher, QueryOptions, SearchResults};
 
 /// One retrievable unit: a section of a page (the text under one heading).
@@ -99,7 +100,7 @@ pub fn build_language_with(
     docs: &[SearchDoc],
     index_dir: &Path,
 ) -> Result<Vec<SearchFile>, Error> {
-    build_language_timed(lang, analyzer, docs, index_dir).map(|built| built.files)
+    build_language_timed(lang, analyzer, docs, index_dir, &ShardSizes::default()).map(|built| built.files)
 }
 
 /// The files of a language's browser index and how long each half of making them took.
@@ -109,16 +110,18 @@ pub struct Built {
     pub export_time: Duration,
 }
 
-/// `build_language_with`, timing the Tantivy index and the export apart (`--timings`).
+/// `build_language_with` with explicit shard sizes, timing the Tantivy index and the export
+/// apart (`--timings`, and the benchmark's sweep of shard sizes).
 pub fn build_language_timed(
     lang: &str,
     analyzer: &analyzer::LangAnalyzer,
     docs: &[SearchDoc],
     index_dir: &Path,
+    sizes: &ShardSizes,
 ) -> Result<Built, Error> {
     let started = Instant::now();
     let lexicon = index::build_index(analyzer, docs, index_dir)?;
     let indexed = Instant::now();
-    let files = export::export_index(lang, index_dir, docs, &lexicon)?;
+    let files = export::export_index(lang, index_dir, docs, &lexicon, sizes)?;
     Ok(Built { files, index_time: indexed - started, export_time: indexed.elapsed() })
 }

@@ -2,7 +2,10 @@
 // exported size, gzip bytes a reader downloads for a first one-word query (client script,
 // manifest, the shards that query loads), and query time in Node.
 //
-// Usage: node tests/js/bench.mjs <public-dir> [lang ...]
+// Usage: node tests/js/bench.mjs <public-dir> [lang ...] [--budget en=80032,zh=89903]
+//
+// With --budget, exits 1 when a language's first-query bytes exceed its budget (CI holds the
+// first query to half of Pagefind's bytes on the same corpus; see BENCHMARKS.md).
 
 import fs from 'node:fs';
 import path from 'node:path';
@@ -25,8 +28,17 @@ function median(xs) {
 }
 
 async function main() {
-  const site = process.argv[2];
-  const langs = process.argv.slice(3).length ? process.argv.slice(3) : fs.readdirSync(path.join(site, 'search'));
+  const args = process.argv.slice(2);
+  const budgetAt = args.indexOf('--budget');
+  const budget = new Map(budgetAt < 0 ? [] : (args[budgetAt + 1] || '').split(',').map((e) => {
+    const [lang, bytes] = e.split('=');
+    if (!lang || !(Number(bytes) > 0)) throw new Error(`--budget: \`${e}\` is not lang=bytes`);
+    return [lang, Number(bytes)];
+  }));
+  if (budgetAt >= 0) args.splice(budgetAt, 2);
+  const site = args[0];
+  const langs = args.slice(1).length ? args.slice(1) : fs.readdirSync(path.join(site, 'search'));
+  const over = [];
   const client = fs.readFileSync(clientPath);
   console.log(`client search.js: ${client.length} bytes, ${gz(client)} gzip`);
   console.log('lang  files  raw bytes   gzip bytes | 1st one-word query: files  gzip (incl. client) | query ms: median  p95 (warm)');
@@ -41,6 +53,20 @@ async function main() {
     await first.search(word, { limit: 10 });
     const loaded = first.loadedFiles();
     const firstBytes = gz(client) + loaded.reduce((n, rel) => n + gz(fs.readFileSync(path.join(site, rel))), 0);
+    // What the first query's bytes are made of, by kind of file (see src/search/export.rs).
+    const parts = { index: 0, d: 0, p: 0, m: 0 };
+    let batches = 0;
+    for (const rel of loaded) {
+      const base = path.basename(rel);
+      const kind = base === 'index.js' ? 'index' : base.split('-')[0];
+      parts[kind] = (parts[kind] || 0) + gz(fs.readFileSync(path.join(site, rel)));
+      if (kind === 'm') batches += 1;
+    }
+    const kinds = {};
+    for (const f of files) {
+      const kind = path.basename(f) === 'index.js' ? 'index' : path.basename(f).split('-')[0];
+      kinds[kind] = (kinds[kind] || 0) + 1;
+    }
 
     // Query time with shards already loaded (parsing excluded): a sample of typed prefixes.
     const engine = loadClient(site).engine(lang);
@@ -59,6 +85,14 @@ async function main() {
     const p95 = [...times].sort((a, b) => a - b)[Math.floor(times.length * 0.95)];
     console.log(`${lang.padEnd(5)} ${String(files.length).padStart(5)} ${String(raw).padStart(10)} ${String(gzip).padStart(12)} | ` +
       `${JSON.stringify(word)}: ${loaded.length} files, ${firstBytes} B | ${median(times).toFixed(2)} ${p95.toFixed(2)}`);
+    console.log(`      files by kind ${JSON.stringify(kinds)}; first query gzip: client ${gz(client)}, manifest ${parts.index}, ` +
+      `lexicon ${parts.d}, postings ${parts.p}, metadata ${parts.m} (${batches} batches)`);
+    if (budget.has(lang) && firstBytes > budget.get(lang)) over.push(`${lang}: ${firstBytes} B > budget ${budget.get(lang)} B`);
+  }
+  for (const lang of budget.keys()) if (!langs.includes(lang)) over.push(`${lang}: no index to measure`);
+  if (over.length) {
+    console.error(`first-query bytes over budget:\n  ${over.join('\n  ')}`);
+    process.exit(1);
   }
 }
 

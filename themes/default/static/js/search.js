@@ -22,7 +22,8 @@
   var B = f(0.75);
   var ONE_PLUS_K1 = f(1 + K1);
   var ONE_MINUS_B = f(1 - B);
-  var FORMAT_VERSION = 1;
+  var FORMAT_VERSION = 2;
+  var HASH_CHARS = 10;
 
   // Tantivy's field norm table: field norm id -> approximate token count (fieldnorm/code.rs).
   var FIELDNORM_TABLE = [
@@ -146,6 +147,19 @@
     return view.getFloat32(0);
   }
 
+  // A manifest shard table {first: varint deltas, hashes: end to end} as [[first, hash], ...]
+  // (see shard_table in src/search/export.rs).
+  function shardTable(table) {
+    var deltas = decodeVarints(table.first);
+    var rows = [];
+    var first = 0;
+    for (var i = 0; i < deltas.length; i++) {
+      first += deltas[i];
+      rows.push([first, table.hashes.substr(i * HASH_CHARS, HASH_CHARS)]);
+    }
+    return rows;
+  }
+
   // Last index i with key(items[i]) <= target (0 when none): the shard that may hold target.
   function shardIndex(items, target) {
     var lo = 0, hi = items.length - 1, found = 0;
@@ -227,8 +241,9 @@
       if (manifest) return Promise.resolve(manifest);
       return load('manifest', 'search/' + lang + '/index.js').then(function (m) {
         if (!m || m.version !== FORMAT_VERSION) throw new Error('search index format mismatch');
-        manifest = m;
-        return m;
+        // A copy: the registered manifest is shared by every engine of the page.
+        manifest = Object.assign({}, m, { postings: shardTable(m.postings), meta: shardTable(m.meta) });
+        return manifest;
       });
     }
 
