@@ -12,9 +12,6 @@
 //! `--shard-kib LEXICON,POSTINGS,METADATA` sets the target raw sizes of the browser index's
 //! files (default: the portal's), to measure the trade between file count and first-query
 //! bytes (`scripts/bench-shards.sh`).
-//!
-//! ```sh
-//! ```
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;

@@ -46,6 +46,7 @@ impl Default for ShardSizes {
         ShardSizes { lexicon: 16 * 1024, postings: 32 * 1024, metadata: 12 * 1024 }
     }
 }
+
 /// Columns of section text kept for excerpts (the client shows about 180).
 pub const EXCERPT_WIDTH: usize = 240;
 /// Format version, checked by the client.

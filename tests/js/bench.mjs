@@ -22,6 +22,12 @@ function walk(dir) {
     e.isDirectory() ? walk(path.join(dir, e.name)) : [path.join(dir, e.name)]);
 }
 
+// `index` (the manifest) or the prefix of a shard's name: d lexicon, p postings, m metadata, f filter.
+function kindOf(file) {
+  const base = path.basename(file);
+  return base === 'index.js' ? 'index' : base.split('-')[0];
+}
+
 function median(xs) {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.floor(s.length / 2)];
@@ -57,16 +63,12 @@ async function main() {
     const parts = { index: 0, d: 0, p: 0, m: 0 };
     let batches = 0;
     for (const rel of loaded) {
-      const base = path.basename(rel);
-      const kind = base === 'index.js' ? 'index' : base.split('-')[0];
+      const kind = kindOf(rel);
       parts[kind] = (parts[kind] || 0) + gz(fs.readFileSync(path.join(site, rel)));
       if (kind === 'm') batches += 1;
     }
     const kinds = {};
-    for (const f of files) {
-      const kind = path.basename(f) === 'index.js' ? 'index' : path.basename(f).split('-')[0];
-      kinds[kind] = (kinds[kind] || 0) + 1;
-    }
+    for (const f of files) kinds[kindOf(f)] = (kinds[kindOf(f)] || 0) + 1;
 
     // Query time with shards already loaded (parsing excluded): a sample of typed prefixes.
     const engine = loadClient(site).engine(lang);
