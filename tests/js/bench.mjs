@@ -58,7 +58,6 @@ async function main() {
     const first = loadClient(site).engine(lang);
     await first.search(word, { limit: 10 });
     const loaded = first.loadedFiles();
-    const firstBytes = gz(client) + loaded.reduce((n, rel) => n + gz(fs.readFileSync(path.join(site, rel))), 0);
     // What the first query's bytes are made of, by kind of file (see src/search/export.rs).
     const parts = { index: 0, d: 0, p: 0, m: 0 };
     let batches = 0;
@@ -67,6 +66,7 @@ async function main() {
       parts[kind] = (parts[kind] || 0) + gz(fs.readFileSync(path.join(site, rel)));
       if (kind === 'm') batches += 1;
     }
+    const firstBytes = gz(client) + Object.values(parts).reduce((a, b) => a + b, 0);
     const kinds = {};
     for (const f of files) kinds[kindOf(f)] = (kinds[kindOf(f)] || 0) + 1;
 
