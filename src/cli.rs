@@ -38,6 +38,10 @@ pub enum Command {
         /// Diagnostics and summary as text or JSON.
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
+        /// Replace the output folder even if `portal build` did not write it (it is deleted
+        /// whole). The site's own folders are never replaced.
+        #[arg(long)]
+        force: bool,
     },
     /// Verify everything a build verifies (links, anchors, front matter, templates, translation
     /// keys, tools) without writing anything.
@@ -62,6 +66,10 @@ pub enum Command {
         /// Open the site in the default browser.
         #[arg(long)]
         open: bool,
+        /// Replace the output folder even if `portal build` did not write it (it is deleted
+        /// whole). The site's own folders are never replaced.
+        #[arg(long)]
+        force: bool,
     },
     /// Query the native search index of a language (built by `portal build`).
     Search {

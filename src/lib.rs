@@ -40,6 +40,25 @@ pub struct BuildOptions {
     pub root: PathBuf,
     /// Where to write; `None` checks only.
     pub output: Option<PathBuf>,
+    /// Replace an existing output folder even if no build wrote it (never the sources).
+    pub force: bool,
+}
+
+impl BuildOptions {
+    /// Checks the site at `root`, writing nothing.
+    pub fn check(root: &Path) -> Self {
+        BuildOptions { root: root.to_path_buf(), output: None, force: false }
+    }
+
+    /// Builds the site at `root` into `output`.
+    pub fn build(root: &Path, output: &Path) -> Self {
+        BuildOptions { root: root.to_path_buf(), output: Some(output.to_path_buf()), force: false }
+    }
+}
+
+/// Says that a build waits for another build of the same site or folder.
+fn say_waiting(held: &Path) {
+    eprintln!("portal: another build is using {}; waiting for it to finish", held.display());
 }
 
 /// Pages of one language: translated, and fallbacks standing in for missing translations.
@@ -92,6 +111,14 @@ impl Stopwatch {
 /// Builds the site (or only checks it). Content problems are in the report; `Err` means the
 /// output could not be written.
 pub fn build(options: &BuildOptions) -> Result<Report> {
+    // Refused before anything is read or written: a wrong --output must cost nothing.
+    let _lock = match &options.output {
+        Some(dest) => {
+            output::guard::check_destination(&options.root, dest, options.force)?;
+            Some(output::lock::BuildLock::acquire(&options.root, dest, &say_waiting)?)
+        }
+        None => None,
+    };
     let mut clock = Stopwatch { last: Instant::now(), timings: Vec::new() };
     let mut report = Report::default();
     let (mut site, mut diagnostics) = Site::load(&options.root);

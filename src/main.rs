@@ -28,13 +28,11 @@ fn main() -> ExitCode {
         return ExitCode::from(2);
     }
     match cli.command {
-        Command::Build { output, strict, timings, format } => {
+        Command::Build { output, strict, timings, format, force } => {
             let output = output.unwrap_or_else(|| cli.root.join("public"));
-            run_build(BuildOptions { root: cli.root.clone(), output: Some(output) }, strict, timings, format)
+            run_build(BuildOptions { force, ..BuildOptions::build(&cli.root, &output) }, strict, timings, format)
         }
-        Command::Check { strict, format } => {
-            run_build(BuildOptions { root: cli.root.clone(), output: None }, strict, false, format)
-        }
+        Command::Check { strict, format } => run_build(BuildOptions::check(&cli.root), strict, false, format),
         Command::I18n(command) => run_i18n(&cli.root, command),
         Command::Search { lang, limit, json, query } => {
             match health_cyber_portal::search::run_search_cli(&cli.root, &lang, &query, limit, json) {
@@ -48,13 +46,14 @@ fn main() -> ExitCode {
                 }
             }
         }
-        Command::Serve { output, port, bind, open } => {
+        Command::Serve { output, port, bind, open, force } => {
             let options = ServeOptions {
                 output: output.unwrap_or_else(|| cli.root.join("public")),
                 root: cli.root.clone(),
                 port,
                 bind,
                 open,
+                force,
             };
             match serve(&options) {
                 Ok(()) => ExitCode::SUCCESS,

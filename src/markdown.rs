@@ -7,7 +7,7 @@ use std::path::Path;
 
 use pulldown_cmark::{BlockQuoteKind, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 
-use crate::error::{line_col, Diagnostic};
+use crate::error::{Diagnostic, LineIndex};
 use crate::templates::escape_html;
 
 /// What a link in the text leads to, as decided by the caller's resolver.
@@ -123,8 +123,9 @@ fn callout_kind(kind: BlockQuoteKind) -> &'static str {
 /// Renders a Markdown body.
 pub fn render_markdown(body: &str, opts: &RenderOptions) -> Rendered {
     let mut out = Rendered::default();
+    let lines = LineIndex::new(body);
     let locate = |offset: usize| {
-        let (line, column) = line_col(body, offset);
+        let (line, column) = lines.line_col(offset);
         (line + opts.body_line - 1, column)
     };
     let mut events: Vec<(Event, std::ops::Range<usize>)> =
@@ -149,7 +150,7 @@ pub fn render_markdown(body: &str, opts: &RenderOptions) -> Rendered {
             }
             text_run.0.push_str(t);
         } else if !text_run.0.is_empty() {
-            report_undefined_footnotes(&text_run.0, locate(text_run.1), opts.file, &mut out.diagnostics);
+            report_undefined_footnotes(&text_run.0, || locate(text_run.1), opts.file, &mut out.diagnostics);
             text_run.0.clear();
         }
         match event {
@@ -234,19 +235,31 @@ pub fn render_markdown(body: &str, opts: &RenderOptions) -> Rendered {
             other => html_events.push(other),
         }
     }
-    report_undefined_footnotes(&text_run.0, locate(text_run.1), opts.file, &mut out.diagnostics);
+    report_undefined_footnotes(&text_run.0, || locate(text_run.1), opts.file, &mut out.diagnostics);
     push_section(&mut out.sections, section);
     out.task_count = task_index;
     pulldown_cmark::html::push_html(&mut out.html, html_events.into_iter());
     out
 }
 
-fn report_undefined_footnotes(text: &str, (line, column): (usize, usize), file: &Path, out: &mut Vec<Diagnostic>) {
+/// Reports `[^label]`s left as text (no definition); `locate` is asked only when there is one.
+fn report_undefined_footnotes(
+    text: &str,
+    locate: impl FnOnce() -> (usize, usize),
+    file: &Path,
+    out: &mut Vec<Diagnostic>,
+) {
     let mut rest = text;
+    let mut locate = Some(locate);
+    let mut position = (0, 0);
     while let Some(i) = rest.find("[^") {
         rest = &rest[i + 2..];
         if let Some(end) = rest.find(']').filter(|&e| e > 0 && !rest[..e].contains(char::is_whitespace)) {
             let label = &rest[..end];
+            if let Some(locate) = locate.take() {
+                position = locate();
+            }
+            let (line, column) = position;
             out.push(Diagnostic::error(
                 file,
                 line,
@@ -277,6 +290,7 @@ fn assign_heading_ids(events: &mut [(Event, std::ops::Range<usize>)], out: &mut 
             _ => {}
         }
     }
+    let mut suffixes: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
     for i in 0..events.len() {
         let Event::Start(Tag::Heading { level, id, .. }) = &events[i].0 else {
             continue;
@@ -296,10 +310,12 @@ fn assign_heading_ids(events: &mut [(Event, std::ops::Range<usize>)], out: &mut 
         } else {
             let base = slugify(&text);
             let mut candidate = base.clone();
-            let mut n = 1;
+            // Numbers below the last one given to this base are all taken: start after it, so
+            // that a page of many equal headings costs linear, not quadratic, time.
+            let n = suffixes.entry(base.clone()).or_insert(1);
             while out.anchors.contains(&candidate) {
                 candidate = format!("{base}-{n}");
-                n += 1;
+                *n += 1;
             }
             out.anchors.insert(candidate.clone());
             candidate

@@ -9,6 +9,8 @@ fn assert_fails_with(fixture: &str, expected: &[&str]) -> String {
     let previous = t.public();
     std::fs::create_dir_all(previous.join("en")).unwrap();
     std::fs::write(previous.join("en/index.html"), "<p>the last good site</p>").unwrap();
+    // What every build writes into its output: the folder may be replaced.
+    std::fs::write(previous.join(".portal-output"), "").unwrap();
     std::fs::write(previous.join("marker.txt"), "kept").unwrap();
     let before = snapshot(&previous);
     let out = t.build();

@@ -6,6 +6,7 @@ mod browser;
 mod build;
 mod cli;
 mod content;
+mod hostile;
 mod i18n;
 mod invalid;
 mod search;

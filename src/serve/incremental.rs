@@ -131,6 +131,11 @@ impl Engine {
         }
     }
 
+    /// The output folder this engine writes.
+    pub fn output(&self) -> &Path {
+        &self.output
+    }
+
     /// Some language's search files wait for `update_search`.
     pub fn search_pending(&self) -> bool {
         !self.search_dirty.is_empty()

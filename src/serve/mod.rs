@@ -47,6 +47,8 @@ pub struct ServeOptions {
     pub bind: String,
     pub port: u16,
     pub open: bool,
+    /// Replace an output folder that no build wrote (never the sources).
+    pub force: bool,
 }
 
 /// The outcome of the last build, as open pages need to know it.
@@ -73,8 +75,9 @@ impl State {
 pub fn serve(options: &ServeOptions) -> Result<()> {
     // Watched paths are compared with the site's folders: both in one canonical form.
     let root = options.root.canonicalize().map_err(|e| Error::io(&options.root, e))?;
+    crate::output::guard::check_destination(&root, &options.output, options.force)?;
     let mut engine = Engine::new(&root, &options.output);
-    let first = engine.rebuild(None);
+    let first = locked(&root, &options.output, || engine.rebuild(None));
     eprintln!("portal: {}", first.line);
     for l in first.failed.iter().flatten() {
         eprintln!("{l}");
@@ -150,12 +153,13 @@ fn relevant(paths: Vec<PathBuf>, root: &Path) -> impl Iterator<Item = PathBuf> +
 /// Rebuilds after each burst of changes; when no change waits, brings the search index up to
 /// date (pages reload first: the index of a large language takes a second or more).
 fn rebuild_loop(rx: &Receiver<Change>, mut engine: Engine, state: &Mutex<State>, root: &Path) {
+    let output = engine.output().to_path_buf();
     loop {
         let first = if engine.search_pending() {
             match rx.try_recv() {
                 Ok(paths) => paths,
                 Err(TryRecvError::Empty) => {
-                    if let Some(outcome) = engine.update_search() {
+                    if let Some(outcome) = locked(root, &output, || engine.update_search()) {
                         report(state, &outcome, "search");
                     }
                     continue;
@@ -184,9 +188,24 @@ fn rebuild_loop(rx: &Receiver<Change>, mut engine: Engine, state: &Mutex<State>,
         if changed.is_empty() {
             continue;
         }
-        let outcome = engine.rebuild(Some(&changed));
+        let outcome = locked(root, &output, || engine.rebuild(Some(&changed)));
         report(state, &outcome, "reload");
     }
+}
+
+/// Runs `work` holding the site's build lock, so that a `portal build` of the same site or
+/// folder never writes at the same time (see `output::lock`).
+fn locked<T>(root: &Path, output: &Path, work: impl FnOnce() -> T) -> T {
+    let lock = crate::output::lock::BuildLock::acquire(root, output, &|held| {
+        eprintln!("portal: another build is using {}; waiting for it to finish", held.display());
+    });
+    if let Err(e) = &lock {
+        // Without a temporary folder there is no lock to take; serving must go on regardless.
+        eprintln!("portal: warning: cannot take the build lock: {e}");
+    }
+    let value = work();
+    drop(lock);
+    value
 }
 
 /// Logs an outcome and tells the open pages: `event` when it succeeded, the errors if not.

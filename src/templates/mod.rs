@@ -1,5 +1,8 @@
 //! Templates: the theme's Tera templates, parsed once, with a `t(key=...)` function bound to each
-//! language's UI strings. Parse errors are reported with the template file and line.
+//! language's UI strings. Parse errors are reported with the template file and line, and so
+//! are include cycles and recursive macros (`graph`), which would abort the process.
+
+pub mod graph;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
@@ -126,6 +129,9 @@ impl Theme {
                     ));
                 }
             }
+        }
+        if diagnostics.is_empty() {
+            diagnostics = graph::check_cycles(&sources, display_dir);
         }
         if !diagnostics.is_empty() {
             return Err(diagnostics);

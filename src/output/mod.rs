@@ -1,7 +1,11 @@
 //! Output: the only writer of the site. Files are written into a fresh folder next to the
 //! destination as the build makes them, and that folder replaces the destination once the
 //! build has succeeded, so a failed or interrupted build never leaves a half-written site and
-//! the previous one survives any content error.
+//! the previous one survives any content error. `guard` says which folders may be replaced at
+//! all, `lock` keeps two builds of one site or one folder apart.
+
+pub mod guard;
+pub mod lock;
 
 use std::path::{Path, PathBuf};
 
@@ -47,14 +51,18 @@ pub struct Staging {
 }
 
 impl Staging {
+    /// Starts a staging folder for `dest`. The caller holds `dest`'s lock (`lock::BuildLock`),
+    /// so staging folders that other builds left beside it are from builds that died: they go.
     pub fn begin(dest: &Path) -> Result<Staging> {
         let parent = parent_of(dest);
         io(parent, std::fs::create_dir_all(parent))?;
-        let dir = parent.join(format!(".{}.tmp-{}", name_of(dest), std::process::id()));
-        if dir.exists() {
-            io(&dir, std::fs::remove_dir_all(&dir))?;
+        for leftover in guard::leftovers_beside(dest) {
+            remove_any(&leftover)?;
         }
+        let dir = parent.join(format!(".{}.tmp-{}", name_of(dest), std::process::id()));
         io(&dir, std::fs::create_dir_all(&dir))?;
+        let marker = dir.join(guard::MARKER);
+        io(&marker, std::fs::write(&marker, guard::MARKER_TEXT))?;
         let previous = dest.is_dir().then(|| dest.to_path_buf());
         Ok(Staging { dir, dest: dest.to_path_buf(), previous, committed: false })
     }
@@ -118,8 +126,14 @@ pub fn write_site(dest: &Path, files: &[OutputFile], copies: &[CopiedFile]) -> R
     staging.commit()
 }
 
+/// Removes a folder with what it holds, or a file (a `--force`d output that was a file).
+fn remove_any(path: &Path) -> Result<()> {
+    let is_dir = std::fs::symlink_metadata(path).is_ok_and(|m| m.is_dir());
+    io(path, if is_dir { std::fs::remove_dir_all(path) } else { std::fs::remove_file(path) })
+}
+
 fn swap(staging: &Path, dest: &Path) -> Result<()> {
-    if dest.exists() {
+    if std::fs::symlink_metadata(dest).is_ok() {
         let old = parent_of(dest).join(format!(".{}.old-{}", name_of(dest), std::process::id()));
         io(dest, std::fs::rename(dest, &old))?;
         if let Err(e) = std::fs::rename(staging, dest) {
@@ -127,7 +141,7 @@ fn swap(staging: &Path, dest: &Path) -> Result<()> {
             let _ = std::fs::rename(&old, dest);
             return Err(Error::io(dest, e));
         }
-        io(&old, std::fs::remove_dir_all(&old))?;
+        remove_any(&old)?;
     } else {
         io(dest, std::fs::rename(staging, dest))?;
     }
