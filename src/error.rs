@@ -62,6 +62,14 @@ impl fmt::Display for Diagnostic {
     }
 }
 
+/// Diagnostics as a reader wants them: errors before warnings (a syntax error must not scroll
+/// away behind a hundred missing-translation warnings), each group by file and line, no repeats.
+pub fn in_reading_order(mut diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic> {
+    diagnostics.sort_by(|a, b| b.severity.cmp(&a.severity).then_with(|| a.cmp(b)));
+    diagnostics.dedup();
+    diagnostics
+}
+
 /// Translates a byte offset in `text` into a 1-based (line, column), columns counted in chars.
 /// For many offsets in one text, `LineIndex` does the same in time linear in the text.
 pub fn line_col(text: &str, offset: usize) -> (usize, usize) {

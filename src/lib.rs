@@ -208,9 +208,7 @@ pub fn build(options: &BuildOptions) -> Result<Report> {
             count.pages += 1;
         }
     }
-    diagnostics.sort();
-    diagnostics.dedup();
-    report.diagnostics = diagnostics;
+    report.diagnostics = error::in_reading_order(templates::fold_render_failures(diagnostics));
     report.files = targets.len() + copies.len();
     if let Some(staging) = staging {
         if report.errors() == 0 {
@@ -327,7 +325,9 @@ fn render_pages(
     tools: &tools::Tools,
     sink: &Sink,
 ) -> Vec<Diagnostic> {
-    let Some(theme) = theme else { return Vec::new() };
+    // No theme (its own error says so) or no templates at all: nothing to render with, and one
+    // error per page would bury the one that matters.
+    let Some(theme) = theme.filter(|t| !t.sources.is_empty()) else { return Vec::new() };
     let missing = missing_templates(site, theme, display_dir);
     if !missing.is_empty() {
         return missing;

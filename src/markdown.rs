@@ -71,6 +71,12 @@ pub struct RenderOptions<'a> {
     pub resolve_link: &'a dyn Fn(&str) -> Result<ResolvedLink, String>,
 }
 
+/// Lists and quotes nested deeper than this are an error: no reader follows them, and every
+/// level costs the renderer and the browser.
+pub const MAX_NESTING: usize = 32;
+/// More links or images than this on one page are an error: split the page.
+pub const MAX_LINKS: usize = 10_000;
+
 fn options() -> Options {
     Options::ENABLE_TABLES
         | Options::ENABLE_FOOTNOTES
@@ -131,7 +137,7 @@ pub fn render_markdown(body: &str, opts: &RenderOptions) -> Rendered {
     let mut events: Vec<(Event, std::ops::Range<usize>)> =
         Parser::new_ext(body, options()).into_offset_iter().collect();
 
-    assign_heading_ids(&mut events, &mut out);
+    assign_heading_ids(&mut events, &mut out, &locate, opts.file);
 
     let mut section = Section::default();
     let mut in_heading = false;
@@ -139,6 +145,8 @@ pub fn render_markdown(body: &str, opts: &RenderOptions) -> Rendered {
     let mut task_index = 0;
     let mut table_count = 0;
     let mut html_events: Vec<Event> = Vec::with_capacity(events.len());
+    let mut nesting = 0;
+    let mut links = 0;
     // A reference to an undefined footnote stays plain text (`[^1]`), possibly split over
     // adjacent text events; runs of text are joined to find it.
     let mut text_run = (String::new(), 0);
@@ -167,21 +175,55 @@ pub fn render_markdown(body: &str, opts: &RenderOptions) -> Rendered {
                 html_events.push(event);
             }
             Event::Start(Tag::Link { link_type, dest_url, title, id }) => {
-                let dest = rewrite_dest(&dest_url, range.start, opts, &locate, &mut out);
+                links += 1;
+                check_limit(links, MAX_LINKS, "links and images on one page", range.start, opts, &locate, &mut out);
+                let dest = rewrite_dest(&dest_url, false, range.start, opts, &locate, &mut out);
                 html_events.push(Event::Start(Tag::Link { link_type, dest_url: dest, title, id }));
             }
             Event::Start(Tag::Image { link_type, dest_url, title, id }) => {
-                let dest = rewrite_dest(&dest_url, range.start, opts, &locate, &mut out);
+                links += 1;
+                check_limit(links, MAX_LINKS, "links and images on one page", range.start, opts, &locate, &mut out);
+                let dest = rewrite_dest(&dest_url, true, range.start, opts, &locate, &mut out);
                 html_events.push(Event::Start(Tag::Image { link_type, dest_url: dest, title, id }));
             }
+            Event::Start(Tag::List(_) | Tag::BlockQuote(None)) => {
+                nesting += 1;
+                check_limit(
+                    nesting,
+                    MAX_NESTING,
+                    "levels of nested lists and quotes",
+                    range.start,
+                    opts,
+                    &locate,
+                    &mut out,
+                );
+                html_events.push(event);
+            }
+            Event::End(TagEnd::List(_) | TagEnd::BlockQuote(None)) => {
+                nesting -= 1;
+                html_events.push(event);
+            }
             Event::Start(Tag::BlockQuote(Some(kind))) => {
+                nesting += 1;
+                check_limit(
+                    nesting,
+                    MAX_NESTING,
+                    "levels of nested lists and quotes",
+                    range.start,
+                    opts,
+                    &locate,
+                    &mut out,
+                );
                 let kind = callout_kind(kind);
                 html_events.push(Event::Html(CowStr::from(format!(
                     "<div class=\"callout callout-{kind}\" role=\"note\">\n<p class=\"callout-title\">{}</p>\n",
                     escape_html(&(opts.ui_text)(&format!("callout.{kind}")))
                 ))));
             }
-            Event::End(TagEnd::BlockQuote(Some(_))) => html_events.push(Event::Html(CowStr::from("</div>\n"))),
+            Event::End(TagEnd::BlockQuote(Some(_))) => {
+                nesting -= 1;
+                html_events.push(Event::Html(CowStr::from("</div>\n")));
+            }
             // A wide table scrolls inside its wrapper, which keyboard users must be able to focus.
             Event::Start(Tag::Table(_)) => {
                 table_count += 1;
@@ -278,16 +320,27 @@ fn push_section(sections: &mut Vec<Section>, mut section: Section) {
 }
 
 /// Gives every heading a unique id (an explicit `{#id}` wins) and fills the TOC and anchors.
-fn assign_heading_ids(events: &mut [(Event, std::ops::Range<usize>)], out: &mut Rendered) {
-    for (event, _) in events.iter() {
-        match event {
-            Event::Start(Tag::Heading { id: Some(id), .. }) => {
-                out.anchors.insert(id.to_string());
-            }
-            Event::Start(Tag::FootnoteDefinition(name)) => {
-                out.anchors.insert(name.to_string());
-            }
-            _ => {}
+/// Two equal ids on one page are an error: a link could lead to either.
+fn assign_heading_ids(
+    events: &mut [(Event, std::ops::Range<usize>)],
+    out: &mut Rendered,
+    locate: &dyn Fn(usize) -> (usize, usize),
+    file: &Path,
+) {
+    for (event, range) in events.iter() {
+        let (id, what) = match event {
+            Event::Start(Tag::Heading { id: Some(id), .. }) => (id, "heading id"),
+            Event::Start(Tag::FootnoteDefinition(name)) => (name, "footnote"),
+            _ => continue,
+        };
+        if !out.anchors.insert(id.to_string()) {
+            let (line, column) = locate(range.start);
+            out.diagnostics.push(Diagnostic::error(
+                file,
+                line,
+                column,
+                format!("the {what} `{id}` is used twice on this page: ids must be unique"),
+            ));
         }
     }
     let mut suffixes: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
@@ -343,13 +396,64 @@ fn task_label(rest: &[(Event, std::ops::Range<usize>)]) -> String {
     label.trim().to_string()
 }
 
+/// Reports the first time `count` passes `max` (once per page).
+fn check_limit(
+    count: usize,
+    max: usize,
+    what: &str,
+    offset: usize,
+    opts: &RenderOptions,
+    locate: &dyn Fn(usize) -> (usize, usize),
+    out: &mut Rendered,
+) {
+    if count == max + 1 {
+        let (line, column) = locate(offset);
+        out.diagnostics.push(Diagnostic::error(
+            opts.file,
+            line,
+            column,
+            format!("more than {max} {what}: split the page or flatten its structure"),
+        ));
+    }
+}
+
+/// A URL as a browser reads its scheme: case, surrounding spaces, and tabs and newlines
+/// anywhere in it do not count.
+fn folded_url(dest: &str) -> String {
+    dest.chars().filter(|c| !c.is_ascii_whitespace() && !c.is_ascii_control()).collect::<String>().to_ascii_lowercase()
+}
+
+/// The scheme of a link that could run code or hide what it shows (`javascript:`, `vbscript:`,
+/// `data:`), if `dest` has one.
+pub fn forbidden_scheme(dest: &str) -> Option<&'static str> {
+    let folded = folded_url(dest);
+    ["javascript", "vbscript", "data"].into_iter().find(|s| folded.strip_prefix(s).is_some_and(|r| r.starts_with(':')))
+}
+
 fn rewrite_dest<'a>(
     dest: &CowStr<'a>,
+    image: bool,
     offset: usize,
     opts: &RenderOptions,
     locate: &dyn Fn(usize) -> (usize, usize),
     out: &mut Rendered,
 ) -> CowStr<'a> {
+    // A picture written into the page: shown as an image, it runs nothing (the CSP allows it).
+    if image && folded_url(dest).starts_with("data:image/") {
+        return dest.clone();
+    }
+    if let Some(scheme) = forbidden_scheme(dest) {
+        let (line, column) = locate(offset);
+        out.diagnostics.push(Diagnostic::error(
+            opts.file,
+            line,
+            column,
+            format!(
+                "`{scheme}:` links are not allowed (they can run code in the reader's browser); the link is dropped"
+            ),
+        ));
+        return CowStr::from("");
+    }
     match (opts.resolve_link)(dest) {
         Ok(resolved) => {
             if let Some((route, Some(anchor))) = resolved.target {

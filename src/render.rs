@@ -106,6 +106,9 @@ pub fn resolve_link(site: &Site, index: usize, dest: &str) -> Result<ResolvedLin
     if let Some(anchor) = dest.strip_prefix('#') {
         return Ok(ResolvedLink { href: dest.to_string(), target: Some((index, Some(anchor.to_string()))) });
     }
+    if let Some(scheme) = crate::markdown::forbidden_scheme(dest) {
+        return Err(format!("`{scheme}:` links are not allowed (they can run code in the reader's browser)"));
+    }
     if is_external(dest) {
         return Ok(ResolvedLink { href: dest.to_string(), target: None });
     }
@@ -119,10 +122,15 @@ pub fn resolve_link(site: &Site, index: usize, dest: &str) -> Result<ResolvedLin
     let target = join_relative(&route.rel_path, path)
         .ok_or_else(|| format!("link `{dest}` leads outside content/{}/", route.lang))?;
     if path.ends_with(".md") {
-        let to = site
-            .routes
-            .resolve(&site.content, &route.lang, source, &target)
-            .ok_or_else(|| format!("broken link: `{dest}` (no page content/{}/{target})", route.lang))?;
+        let Some(to) = site.routes.resolve(&site.content, &route.lang, source, &target) else {
+            // A page that exists but failed to load has its own error; a second one here for
+            // every link to it would only hide it.
+            let failed = |lang: &str| site.content.failed.contains(&(lang.to_string(), target.clone()));
+            if failed(&route.lang) || failed(source) {
+                return Ok(ResolvedLink { href: dest.to_string(), target: None });
+            }
+            return Err(format!("broken link: `{dest}` (no page content/{}/{target})", route.lang));
+        };
         let mut href = relative_url(&route.url, &site.routes.routes[to].url);
         if let Some(a) = &anchor {
             href.push('#');
@@ -402,7 +410,7 @@ impl Site {
         let template = template_for(page);
         theme
             .render(lang, &template, &ctx, &self.theme_display_dir())
-            .map_err(|message| Diagnostic::error(&page.file, 0, 0, format!("cannot render with {template}: {message}")))
+            .map_err(|d| Diagnostic { message: format!("{} (rendering {})", d.message, page.file.display()), ..d })
     }
 
     /// The routes whose rendering (`render_route`) shows something of the routes `shown`: the
@@ -638,7 +646,7 @@ impl Site {
         theme
             .render(lang, template, ctx, &display)
             .map(|html| OutputFile::new(url, html.into_bytes(), display.join("templates").join(template)))
-            .map_err(|m| Diagnostic::error(display.join("templates").join(template), 0, 0, m))
+            .map_err(|d| Diagnostic { message: format!("{} (rendering {url})", d.message), ..d })
     }
 
     pub fn theme_display_dir(&self) -> std::path::PathBuf {

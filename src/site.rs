@@ -117,8 +117,17 @@ impl Site {
 fn load_strings(root: &Path, source: &str, languages: &[String], diagnostics: &mut Vec<Diagnostic>) -> Strings {
     let mut strings = Strings { source_lang: source.to_string(), ..Strings::default() };
     let dir = root.join("i18n");
+    let source_file = Path::new("i18n").join(format!("{source}.toml"));
+    if !dir.join(format!("{source}.toml")).is_file() && !languages.is_empty() {
+        // Every language falls back to these: without them the theme would show raw keys.
+        diagnostics.push(Diagnostic::error(
+            &source_file,
+            0,
+            0,
+            format!("missing: the UI strings of the source language `{source}` (every language falls back to them)"),
+        ));
+    }
     let Ok(entries) = std::fs::read_dir(&dir) else {
-        diagnostics.push(Diagnostic::warning("i18n", 0, 0, "no i18n folder: the theme shows its string keys"));
         return strings;
     };
     let mut files: Vec<PathBuf> =

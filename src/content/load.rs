@@ -11,8 +11,29 @@ use super::{digest, Asset, Content, DataFile, Page};
 use crate::config::is_valid_language_code;
 use crate::error::Diagnostic;
 
-/// Reads a text file; invalid UTF-8 and I/O failures become diagnostics naming the file.
+/// A page, data or strings file larger than this is an error, not minutes of work.
+pub const MAX_FILE_BYTES: u64 = 10 * 1024 * 1024;
+
+/// Reads a text file; invalid UTF-8, a file over `MAX_FILE_BYTES`, something that is not a
+/// regular file (reading a FIFO would wait for ever) and I/O failures become diagnostics
+/// naming the file.
 pub fn read_text(path: &Path, display: &Path) -> Result<String, Diagnostic> {
+    let meta = std::fs::metadata(path).map_err(|e| Diagnostic::error(display, 0, 0, format!("cannot read: {e}")))?;
+    if !meta.is_file() {
+        return Err(Diagnostic::error(display, 0, 0, "not a regular file (a folder, FIFO, socket or device)"));
+    }
+    if meta.len() > MAX_FILE_BYTES {
+        return Err(Diagnostic::error(
+            display,
+            0,
+            0,
+            format!(
+                "{:.1} MB: a file may be at most {} MB (split it into several pages)",
+                meta.len() as f64 / 1e6,
+                MAX_FILE_BYTES / 1024 / 1024
+            ),
+        ));
+    }
     let bytes = std::fs::read(path).map_err(|e| Diagnostic::error(display, 0, 0, format!("cannot read: {e}")))?;
     String::from_utf8(bytes).map_err(|e| {
         let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
@@ -26,6 +47,46 @@ pub fn read_text(path: &Path, display: &Path) -> Result<String, Diagnostic> {
 /// Editor droppings and hidden files are not content, templates or theme files.
 pub fn is_ignored(name: &str) -> bool {
     name.starts_with('.') || name.ends_with('~') || name.starts_with('#')
+}
+
+/// Why a walked entry that is not a folder is not read: `None` for a regular file or a link to
+/// one; a reason for links to folders or to nothing, FIFOs, sockets and devices.
+fn skipped_because(path: &Path, file_type: std::fs::FileType) -> Option<String> {
+    if file_type.is_file() {
+        return None;
+    }
+    if file_type.is_symlink() {
+        return match std::fs::metadata(path) {
+            Ok(target) if target.is_file() => None,
+            Ok(_) => Some("a link to a folder is not followed: copy or move the folder into content/".into()),
+            Err(_) => Some("a link to nothing (the file it points at does not exist): skipped".into()),
+        };
+    }
+    Some("not a regular file (a FIFO, socket or device): skipped".into())
+}
+
+/// Files of one language whose paths differ only in case: on Windows and macOS they are one
+/// file, and one of them would replace the other in a checkout or the built site.
+fn case_collisions(files: &[(String, String, PathBuf)]) -> Vec<Diagnostic> {
+    let mut seen: std::collections::HashMap<(String, String), &str> = std::collections::HashMap::new();
+    let mut out = Vec::new();
+    for (lang, rel, _) in files {
+        match seen.entry((lang.clone(), rel.to_lowercase())) {
+            std::collections::hash_map::Entry::Occupied(first) => out.push(Diagnostic::warning(
+                Path::new("content").join(lang).join(rel),
+                0,
+                0,
+                format!(
+                    "differs from `{}` only in upper and lower case: on Windows and macOS the two are one file",
+                    first.get()
+                ),
+            )),
+            std::collections::hash_map::Entry::Vacant(slot) => {
+                slot.insert(rel);
+            }
+        }
+    }
+    out
 }
 
 /// Loads every language folder under `<root>/content`; pages of `source_lang` get a digest.
@@ -68,10 +129,14 @@ pub fn load_content(root: &Path, source_lang: &str) -> (Content, Vec<Diagnostic>
             .filter_entry(|e| e.depth() == 0 || !is_ignored(&e.file_name().to_string_lossy()));
         for entry in walker {
             match entry {
-                Ok(entry) if entry.file_type().is_file() => {
+                Ok(entry) if !entry.file_type().is_dir() => {
                     let rel = entry.path().strip_prefix(&lang_dir).unwrap_or(entry.path());
                     let rel = rel.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/");
-                    files.push((lang.clone(), rel, entry.path().to_path_buf()));
+                    let display = Path::new("content").join(lang).join(&rel);
+                    match skipped_because(entry.path(), entry.file_type()) {
+                        Some(why) => diagnostics.push(Diagnostic::warning(&display, 0, 0, why)),
+                        None => files.push((lang.clone(), rel, entry.path().to_path_buf())),
+                    }
                 }
                 Ok(_) => {}
                 Err(e) => diagnostics.push(Diagnostic::error(
@@ -84,18 +149,35 @@ pub fn load_content(root: &Path, source_lang: &str) -> (Content, Vec<Diagnostic>
         }
     }
 
+    for (lang, rel, _) in &files {
+        let lower = rel.to_lowercase();
+        if (lower.ends_with(".md") && !rel.ends_with(".md")) || (lower.ends_with(".toml") && !rel.ends_with(".toml")) {
+            let name = rel.rsplit('/').next().unwrap_or(rel);
+            let fixed =
+                name.rsplit_once('.').map_or(name.to_string(), |(stem, ext)| format!("{stem}.{}", ext.to_lowercase()));
+            diagnostics.push(Diagnostic::warning(
+                Path::new("content").join(lang).join(rel),
+                0,
+                0,
+                format!("the extension is not lower case, so this is copied as a file, not read as content: rename it {fixed}"),
+            ));
+        }
+    }
+    diagnostics.extend(case_collisions(&files));
+
     enum Loaded {
         Page(Box<Page>),
         Data(DataFile),
         Asset(Asset),
     }
-    let results: Vec<Result<Loaded, Vec<Diagnostic>>> = files
+    let results: Vec<Result<Loaded, (String, String, Vec<Diagnostic>)>> = files
         .into_par_iter()
         .map(|(lang, rel_path, source)| {
             let display = Path::new("content").join(&lang).join(&rel_path);
+            let failed = |d: Vec<Diagnostic>| (lang.clone(), rel_path.clone(), d);
             if rel_path.ends_with(".md") {
-                let text = read_text(&source, &display).map_err(|d| vec![d])?;
-                let parsed = parse_page(&display, &text)?;
+                let text = read_text(&source, &display).map_err(|d| failed(vec![d]))?;
+                let parsed = parse_page(&display, &text).map_err(failed)?;
                 // Translations are compared with their source's digest; their own is not needed.
                 let digest = if lang == source_lang { digest(&text) } else { String::new() };
                 Ok(Loaded::Page(Box::new(Page {
@@ -108,7 +190,7 @@ pub fn load_content(root: &Path, source_lang: &str) -> (Content, Vec<Diagnostic>
                     digest,
                 })))
             } else if rel_path.ends_with(".toml") {
-                let text = read_text(&source, &display).map_err(|d| vec![d])?;
+                let text = read_text(&source, &display).map_err(|d| failed(vec![d]))?;
                 Ok(Loaded::Data(DataFile { lang, rel_path, file: display, text }))
             } else {
                 Ok(Loaded::Asset(Asset { lang, rel_path, source }))
@@ -120,7 +202,10 @@ pub fn load_content(root: &Path, source_lang: &str) -> (Content, Vec<Diagnostic>
             Ok(Loaded::Page(p)) => content.pages.push(*p),
             Ok(Loaded::Data(d)) => content.data.push(d),
             Ok(Loaded::Asset(a)) => content.assets.push(a),
-            Err(mut d) => diagnostics.append(&mut d),
+            Err((lang, rel_path, mut d)) => {
+                diagnostics.append(&mut d);
+                content.failed.insert((lang, rel_path));
+            }
         }
     }
     content.languages = languages;

@@ -69,11 +69,16 @@ pub struct Content {
     pub pages: Vec<Page>,
     pub data: Vec<DataFile>,
     pub assets: Vec<Asset>,
+    /// Files that exist but could not be read or parsed, as (language, path): their errors are
+    /// reported once; links to them are not reported again as broken.
+    pub failed: std::collections::BTreeSet<(String, String)>,
 }
 
 /// Hex SHA-256 of a text, shortened: enough to tell two versions of a page apart.
 pub fn digest(text: &str) -> String {
     use sha2::{Digest, Sha256};
+    // Neither does a byte-order mark some editors add.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     // Line endings do not change the text: a checkout on Windows must not make pages stale.
     let hash = if text.contains('\r') {
         Sha256::digest(text.replace("\r\n", "\n").as_bytes())

@@ -1,12 +1,14 @@
 //! The dev server's HTTP/1.1 layer: GET and HEAD with keep-alive, and nothing more. Everything a
 //! client can make it hold is bounded: open connections (one thread each), the size of a
-//! request head, and the time a connection may stay idle.
+//! request head, the time a connection may stay idle and the time a whole request head may
+//! take. When every connection is taken, the one that has waited longest for a request head is
+//! closed to make room: clients that hold sockets open without asking for anything cannot lock
+//! out a reader.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Arc;
-use std::time::Duration;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 /// Open connections at once (event streams included); one more gets 503 and is closed.
 pub const MAX_CONNECTIONS: usize = 256;
@@ -14,6 +16,43 @@ pub const MAX_CONNECTIONS: usize = 256;
 pub const MAX_HEAD_BYTES: usize = 16 * 1024;
 /// A connection that sends nothing for this long is closed (also a half-sent head).
 const IDLE: Duration = Duration::from_secs(10);
+/// A request head must be complete this long after its first byte, however slowly it trickles.
+const HEAD_DEADLINE: Duration = Duration::from_secs(10);
+
+/// The open connections and, for each, since when it has been waiting for a request head
+/// (`None` while it answers a request or streams events). When full, the longest waiting is
+/// closed for a new one.
+#[derive(Default)]
+struct Connections {
+    next_id: u64,
+    open: std::collections::BTreeMap<u64, (TcpStream, Option<Instant>)>,
+}
+
+impl Connections {
+    /// Makes room for one more connection if every slot is taken: closes the one that has waited
+    /// longest for a request head. False if none waits (all are busy): the new one is refused.
+    fn make_room(&mut self) -> bool {
+        if self.open.len() < MAX_CONNECTIONS {
+            return true;
+        }
+        let oldest = self.open.iter().filter_map(|(id, (_, since))| since.map(|s| (s, *id))).min();
+        match oldest {
+            Some((_, id)) => {
+                if let Some((stream, _)) = self.open.remove(&id) {
+                    let _ = stream.shutdown(std::net::Shutdown::Both);
+                }
+                true
+            }
+            None => false,
+        }
+    }
+}
+
+type Shared = Arc<Mutex<Connections>>;
+
+fn lock(connections: &Shared) -> std::sync::MutexGuard<'_, Connections> {
+    connections.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
 
 /// A parsed request head.
 pub struct Request {
@@ -49,6 +88,7 @@ fn reason(status: u16) -> &'static str {
         403 => "Forbidden",
         404 => "Not Found",
         405 => "Method Not Allowed",
+        408 => "Request Timeout",
         413 => "Content Too Large",
         414 => "URI Too Long",
         431 => "Request Header Fields Too Large",
@@ -64,24 +104,39 @@ where
     H: Fn(&Request) -> Reply + Send + Sync + 'static,
 {
     let handler = Arc::new(handler);
-    let open = Arc::new(AtomicUsize::new(0));
+    let connections: Shared = Arc::default();
     let (refused, lingering) = std::sync::mpsc::channel();
     std::thread::spawn(move || linger(&lingering));
     for stream in listener.incoming() {
         let Ok(mut stream) = stream else { continue };
         let _ = stream.set_nodelay(true);
-        if open.load(Ordering::SeqCst) >= MAX_CONNECTIONS {
+        let registered = {
+            let mut all = lock(&connections);
+            match stream.try_clone() {
+                Ok(handle) if all.make_room() => {
+                    let id = all.next_id;
+                    all.next_id += 1;
+                    all.open.insert(id, (handle, Some(Instant::now())));
+                    Some(id)
+                }
+                _ => None,
+            }
+        };
+        let Some(id) = registered else {
             let _ = stream.set_nonblocking(true);
             let _ = write_response(&mut stream, 503, &[], b"too many connections", false, true);
             let _ = stream.shutdown(std::net::Shutdown::Write);
             let _ = refused.send(stream);
             continue;
-        }
-        open.fetch_add(1, Ordering::SeqCst);
-        let (handler, open) = (Arc::clone(&handler), Arc::clone(&open));
+        };
+        let (handler, connections) = (Arc::clone(&handler), Arc::clone(&connections));
         std::thread::spawn(move || {
-            connection(stream, handler.as_ref());
-            open.fetch_sub(1, Ordering::SeqCst);
+            connection(stream, handler.as_ref(), &|waiting| {
+                if let Some(entry) = lock(&connections).open.get_mut(&id) {
+                    entry.1 = waiting.then(Instant::now);
+                }
+            });
+            lock(&connections).open.remove(&id);
         });
     }
 }
@@ -119,15 +174,19 @@ fn linger(incoming: &std::sync::mpsc::Receiver<TcpStream>) {
     }
 }
 
-/// Answers the requests of one connection until it closes, errs or idles.
-fn connection(stream: TcpStream, handler: &(dyn Fn(&Request) -> Reply + Send + Sync)) {
+/// Answers the requests of one connection until it closes, errs or idles. `waiting(true)` says
+/// it waits for a request head (it may be closed to make room), `waiting(false)` that it is busy.
+fn connection(stream: TcpStream, handler: &(dyn Fn(&Request) -> Reply + Send + Sync), waiting: &dyn Fn(bool)) {
     let _ = stream.set_read_timeout(Some(IDLE));
     let _ = stream.set_write_timeout(Some(IDLE));
     let Ok(read_half) = stream.try_clone() else { return };
     let mut reader = BufReader::new(read_half);
     let mut stream = stream;
     loop {
-        let head = match read_head(&mut reader) {
+        waiting(true);
+        let head = read_head(&mut reader);
+        waiting(false);
+        let head = match head {
             Ok(Some(head)) => head,
             Ok(None) => return,
             Err(status) => {
@@ -162,29 +221,53 @@ fn connection(stream: TcpStream, handler: &(dyn Fn(&Request) -> Reply + Send + S
 }
 
 /// Reads one request head (up to the blank line); `None` when the client closed between
-/// requests, `Err(status)` when the head is too long or the connection failed mid-head.
+/// requests, `Err(status)` when the head is too long, too slow (`HEAD_DEADLINE` after its first
+/// byte) or the connection failed mid-head.
 fn read_head(reader: &mut BufReader<TcpStream>) -> Result<Option<Vec<u8>>, u16> {
-    let mut head = Vec::new();
+    let mut head: Vec<u8> = Vec::new();
+    let mut line: Vec<u8> = Vec::new();
+    let mut deadline: Option<Instant> = None;
     loop {
-        let mut line = Vec::new();
-        // `take` bounds what one line may hold in memory, however it is sent.
-        let limit = (MAX_HEAD_BYTES + 1 - head.len().min(MAX_HEAD_BYTES)) as u64;
-        let n = reader.by_ref().take(limit).read_until(b'\n', &mut line).map_err(|_| 408u16)?;
-        if n == 0 {
-            return if head.is_empty() { Ok(None) } else { Err(400) };
+        // Every wait for bytes ends at the deadline: a client trickling one byte at a time
+        // cannot stretch the head past it (a timeout per read alone would let it).
+        let wait = match deadline {
+            None => IDLE,
+            Some(deadline) => {
+                let left = deadline.saturating_duration_since(Instant::now());
+                if left.is_zero() {
+                    return Err(408);
+                }
+                left.min(IDLE)
+            }
+        };
+        let _ = reader.get_ref().set_read_timeout(Some(wait));
+        let available = reader.fill_buf().map_err(|_| 408u16)?;
+        if available.is_empty() {
+            return if head.is_empty() && line.is_empty() { Ok(None) } else { Err(400) };
         }
-        head.extend_from_slice(&line);
-        if head.len() > MAX_HEAD_BYTES {
+        deadline.get_or_insert_with(|| Instant::now() + HEAD_DEADLINE);
+        let (taken, line_done) = match available.iter().position(|&b| b == b'\n') {
+            Some(i) => (i + 1, true),
+            None => (available.len(), false),
+        };
+        line.extend_from_slice(&available[..taken]);
+        reader.consume(taken);
+        if head.len() + line.len() > MAX_HEAD_BYTES {
             return Err(431);
         }
+        if !line_done {
+            continue;
+        }
         if line == b"\r\n" || line == b"\n" {
-            if head.len() == line.len() {
+            if head.is_empty() {
                 // Blank lines before a request line are allowed (RFC 9112, 2.2).
-                head.clear();
+                line.clear();
                 continue;
             }
+            head.append(&mut line);
             return Ok(Some(head));
         }
+        head.append(&mut line);
     }
 }
 

@@ -72,7 +72,9 @@ pub struct Engine {
 }
 
 fn failed_lines(diagnostics: &[Diagnostic]) -> Option<Vec<String>> {
-    let lines: Vec<String> = diagnostics.iter().filter(|d| d.is_error()).map(ToString::to_string).collect();
+    let errors = diagnostics.iter().filter(|d| d.is_error()).cloned().collect();
+    let errors = crate::error::in_reading_order(crate::templates::fold_render_failures(errors));
+    let lines: Vec<String> = errors.iter().map(ToString::to_string).collect();
     (!lines.is_empty()).then_some(lines)
 }
 

@@ -211,7 +211,7 @@ pub(super) fn load_and_render(root: &Path, mut previous: Option<Snapshot>, only_
     let mut route_errors = BTreeMap::new();
     let mut extra_errors = Vec::new();
     let mut rendered = false;
-    if let Some(theme) = &theme {
+    if let Some(theme) = theme.as_ref().filter(|t| !t.sources.is_empty()) {
         let mut missing = crate::missing_templates(&site, theme, &display_dir);
         if missing.is_empty() {
             let routes = &site.routes.routes;

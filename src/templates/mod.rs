@@ -28,6 +28,30 @@ pub fn load_template_sources(theme_dir: &Path, display_dir: &Path) -> (Vec<(Stri
     let templates_dir = theme_dir.join("templates");
     let mut sources = Vec::new();
     let mut diagnostics = Vec::new();
+    if !theme_dir.is_dir() {
+        let themes: Vec<String> = theme_dir
+            .parent()
+            .and_then(|p| std::fs::read_dir(p).ok())
+            .map(|entries| {
+                entries
+                    .flatten()
+                    .filter(|e| e.path().is_dir())
+                    .map(|e| e.file_name().to_string_lossy().into_owned())
+                    .collect()
+            })
+            .unwrap_or_default();
+        let mut themes = themes;
+        themes.sort();
+        let have =
+            if themes.is_empty() { "there is none".to_string() } else { format!("there is {}", themes.join(", ")) };
+        diagnostics.push(Diagnostic::error(
+            display_dir,
+            0,
+            0,
+            format!("no such theme (portal.toml's `theme`; {have})"),
+        ));
+        return (sources, diagnostics);
+    }
     if !templates_dir.is_dir() {
         diagnostics.push(Diagnostic::error(display_dir.join("templates"), 0, 0, "the theme has no templates folder"));
         return (sources, diagnostics);
@@ -175,19 +199,100 @@ impl Theme {
         self.sources.iter().any(|(n, _)| n == name)
     }
 
-    /// Renders `name` in `lang`'s instance; errors name the template file.
+    /// Renders `name` in `lang`'s instance; a failure is located in the template it happened in.
     pub fn render(
         &self,
         lang: &str,
         name: &str,
         context: &tera::Context,
         display_dir: &Path,
-    ) -> Result<String, String> {
-        let tera = self.by_lang.get(lang).ok_or_else(|| format!("no templates for language {lang}"))?;
-        tera.render(name, context).map_err(|e| {
-            format!("{}: {}", display_dir.join("templates").join(name).display(), first_line_of(&error_chain(&e)))
-        })
+    ) -> Result<String, Diagnostic> {
+        let Some(tera) = self.by_lang.get(lang) else {
+            return Err(Diagnostic::error(
+                display_dir.join("templates"),
+                0,
+                0,
+                format!("no templates for language {lang}"),
+            ));
+        };
+        tera.render(name, context).map_err(|e| self.locate_failure(name, &e, display_dir))
     }
+
+    /// Where a render failure happened: the template Tera names ("while rendering 'x'"), else
+    /// the one rendered, at the first line that spells the name the failure is about (Tera's
+    /// runtime errors carry no line of their own).
+    fn locate_failure(&self, rendered: &str, error: &tera::Error, display_dir: &Path) -> Diagnostic {
+        let chain = error_chain(error);
+        let mut parts: Vec<&str> = chain.splitn(2, ": ").collect();
+        let cause = if chain.starts_with("Failed to render") && parts.len() == 2 { parts.remove(1) } else { &chain };
+        let cause = first_line_of(cause);
+        let named = cause.rsplit_once("while rendering '").and_then(|(_, rest)| rest.split('\'').next());
+        let subject = quoted(&cause);
+        let mut candidates: Vec<&(String, String)> = Vec::new();
+        for want in named.into_iter().chain([rendered]) {
+            candidates.extend(self.sources.iter().filter(|(n, _)| n == want));
+        }
+        candidates.extend(self.sources.iter());
+        let found = subject.as_deref().and_then(|subject| {
+            let last = subject.rsplit('.').next().unwrap_or(subject);
+            [subject, last].into_iter().find_map(|needle| {
+                candidates.iter().find_map(|(name, text)| {
+                    text.lines().enumerate().find_map(|(i, line)| {
+                        line.find(needle).map(|at| (name.as_str(), i + 1, line[..at].chars().count() + 1))
+                    })
+                })
+            })
+        });
+        let (template, line, column) = found.unwrap_or((named.unwrap_or(rendered), 0, 0));
+        Diagnostic::error(
+            display_dir.join("templates").join(template),
+            line,
+            column,
+            format!("template error: {cause}"),
+        )
+    }
+}
+
+/// The first name in quotes or backticks in a Tera message (`Filter 'x' not found`).
+fn quoted(message: &str) -> Option<String> {
+    let start = message.find(['`', '\''])?;
+    let quote = message[start..].chars().next()?;
+    let rest = &message[start + 1..];
+    let end = rest.find(quote)?;
+    Some(rest[..end].to_string()).filter(|s| !s.is_empty())
+}
+
+/// Render failures that are one template error seen from many pages become one diagnostic
+/// (at the template's line) that names the first page and counts the others; the rest stay.
+pub fn fold_render_failures(diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic> {
+    const SEPARATOR: &str = " (rendering ";
+    let mut folded: Vec<Diagnostic> = Vec::new();
+    let mut groups: BTreeMap<(std::path::PathBuf, usize, usize, String), (usize, usize)> = BTreeMap::new();
+    for d in diagnostics {
+        let Some((cause, page)) = d.message.split_once(SEPARATOR).filter(|_| d.message.starts_with("template error: "))
+        else {
+            folded.push(d);
+            continue;
+        };
+        let key = (d.path.clone(), d.line, d.column, cause.to_string());
+        match groups.get_mut(&key) {
+            Some((_, more)) => *more += 1,
+            None => {
+                let _ = page;
+                groups.insert(key, (folded.len(), 0));
+                folded.push(d);
+            }
+        }
+    }
+    for ((_, _, _, _), (at, more)) in groups {
+        if more > 0 {
+            let d = &mut folded[at];
+            if let Some(open) = d.message.rfind(')') {
+                d.message.insert_str(open, &format!(" and {more} more page{}", if more == 1 { "" } else { "s" }));
+            }
+        }
+    }
+    folded
 }
 
 /// The templates whose source differs between `old` and `new`, or that only one of them has.
@@ -245,6 +350,36 @@ mod tests {
         let theme = Theme::compile(Path::new("t"), sources, &strings, &["en".into(), "it".into()]).ok().unwrap();
         let out = theme.render("it", "x.html", &tera::Context::new(), Path::new("t")).unwrap();
         assert_eq!(out, "AiBc");
+    }
+
+    #[test]
+    fn a_render_failure_is_located_in_the_template_and_folded_over_pages() {
+        let sources = vec![
+            ("base.html".to_string(), "<main>\n{% block main %}{% endblock main %}</main>".to_string()),
+            (
+                "page.html".to_string(),
+                "{% extends \"base.html\" %}{% block main %}\n<h1>{{ page.title }}</h1>\n  {% include \"part.html\" %}{% endblock main %}"
+                    .to_string(),
+            ),
+            ("part.html".to_string(), "<p>\n  {{ page.summary }}</p>".to_string()),
+        ];
+        let theme = Theme::compile(Path::new("themes/x"), sources, &Strings::default(), &["en".into()]).ok().unwrap();
+        let mut ctx = tera::Context::new();
+        ctx.insert("page", &serde_json::json!({"title": "T"}));
+        let d = theme.render("en", "page.html", &ctx, Path::new("themes/x")).unwrap_err();
+        assert_eq!((d.path.as_path(), d.line, d.column), (Path::new("themes/x/templates/part.html"), 2, 6), "{d}");
+        assert!(d.message.starts_with("template error: Variable `page.summary` not found"), "{d}");
+        let at = |page: &str| Diagnostic { message: format!("{} (rendering {page})", d.message), ..d.clone() };
+        let other = Diagnostic::error("content/en/a.md", 3, 1, "broken link");
+        let folded = fold_render_failures(vec![
+            at("content/en/a.md"),
+            other.clone(),
+            at("content/it/a.md"),
+            at("content/zh/a.md"),
+        ]);
+        assert_eq!(folded.len(), 2);
+        assert!(folded[0].message.ends_with("(rendering content/en/a.md and 2 more pages)"), "{}", folded[0]);
+        assert_eq!(folded[1], other);
     }
 
     #[test]
