@@ -170,7 +170,9 @@ pub fn load_content(root: &Path, source_lang: &str) -> (Content, Vec<Diagnostic>
         Data(DataFile),
         Asset(Asset),
     }
-    let results: Vec<Result<Loaded, (String, String, Vec<Diagnostic>)>> = files
+    /// A file that could not be loaded: its language, path and problems.
+    type Failed = (String, String, Vec<Diagnostic>);
+    let results: Vec<Result<Loaded, Failed>> = files
         .into_par_iter()
         .map(|(lang, rel_path, source)| {
             let display = Path::new("content").join(&lang).join(&rel_path);
