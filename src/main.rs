@@ -15,7 +15,22 @@ use health_cyber_portal::{build, translations, BuildOptions, Report};
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+/// Stack for the main work and for each of rayon's workers. Parsers of nested input (Tera's
+/// templates, TOML) recurse; the usual 8 MiB main and 2 MiB worker stacks are a low ceiling for
+/// hostile input, and only address space is reserved until a stack is really used.
+const STACK_BYTES: usize = 256 * 1024 * 1024;
+const WORKER_STACK_BYTES: usize = 64 * 1024 * 1024;
+
 fn main() -> ExitCode {
+    let _ = rayon::ThreadPoolBuilder::new().stack_size(WORKER_STACK_BYTES).build_global();
+    match std::thread::Builder::new().name("portal".into()).stack_size(STACK_BYTES).spawn(run) {
+        Ok(worker) => worker.join().unwrap_or(ExitCode::from(101)),
+        // No thread to be had: run here, with the stack there is.
+        Err(_) => run(),
+    }
+}
+
+fn run() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {

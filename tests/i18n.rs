@@ -99,7 +99,10 @@ fn a_language_is_a_folder() {
         .filter(|e| e.path().extension().is_some_and(|x| x == "md"))
         .count();
     let german = format!("{}%", 2 * 100 / source_pages);
-    assert!(choices.iter().any(|c| c.contains("Deutsch") && c.contains(&format!("{german} translated"))), "{choices:?}");
+    assert!(
+        choices.iter().any(|c| c.contains("Deutsch") && c.contains(&format!("{german} translated"))),
+        "{choices:?}"
+    );
     assert!(choices.iter().any(|c| c.contains("Italiano") && c.contains("100% translated")), "{choices:?}");
     assert!(text(&it, ".language-switcher").contains(&german), "the Italian picker gives German's share");
     assert!(!text(&it, ".language-switcher").contains("100%"));

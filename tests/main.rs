@@ -6,6 +6,7 @@ mod browser;
 mod build;
 mod cli;
 mod content;
+mod fuzz;
 mod hostile;
 mod i18n;
 mod invalid;

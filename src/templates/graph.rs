@@ -76,6 +76,56 @@ pub fn check_cycles(sources: &[(String, String)], display_dir: &Path) -> Vec<Dia
     out
 }
 
+/// Blocks (`if`, `for`, `block`, `macro`, `filter`) and brackets nested deeper than this in a
+/// template are an error: Tera's parser and renderer recurse once per level.
+pub const MAX_TEMPLATE_NESTING: usize = 200;
+
+/// Templates that nest past `MAX_TEMPLATE_NESTING`, found by a scan of the text that does not
+/// recurse, before Tera parses them.
+pub fn check_depth(sources: &[(String, String)], display_dir: &Path) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    for (name, text) in sources {
+        let (mut blocks, mut brackets, mut deepest) = (0usize, 0usize, None);
+        'lines: for (line_no, line) in text.lines().enumerate() {
+            let mut rest = line;
+            while let Some(at) = rest.find("{%") {
+                let tag = rest[at + 2..].trim_start_matches(['-', ' ']);
+                let word: String = tag.chars().take_while(char::is_ascii_alphabetic).collect();
+                match word.as_str() {
+                    "if" | "for" | "block" | "macro" | "filter" => blocks += 1,
+                    w if w.starts_with("end") => blocks = blocks.saturating_sub(1),
+                    _ => {}
+                }
+                if blocks > MAX_TEMPLATE_NESTING {
+                    deepest = Some(line_no);
+                    break 'lines;
+                }
+                rest = &rest[at + 2..];
+            }
+            for c in line.chars() {
+                match c {
+                    '(' | '[' | '{' => brackets += 1,
+                    ')' | ']' | '}' => brackets = brackets.saturating_sub(1),
+                    _ => {}
+                }
+                if brackets > MAX_TEMPLATE_NESTING {
+                    deepest = Some(line_no);
+                    break 'lines;
+                }
+            }
+        }
+        if let Some(line_no) = deepest {
+            out.push(Diagnostic::error(
+                display_dir.join("templates").join(name),
+                line_no + 1,
+                0,
+                format!("template error: nested more than {MAX_TEMPLATE_NESTING} levels deep; flatten it"),
+            ));
+        }
+    }
+    out
+}
+
 fn refs_of(ast: &[Node]) -> Refs {
     let mut refs = Refs::default();
     refs.imports.insert("self".into(), String::new());
@@ -250,6 +300,18 @@ mod tests {
             "{found:?}"
         );
         assert!(found[1].contains("n.html::a -> n.html::b -> n.html::a"), "{found:?}");
+    }
+
+    #[test]
+    fn deep_nesting_is_an_error_before_tera_parses_it() {
+        let deep = format!("{}x{}", "{% if a %}".repeat(300), "{% endif %}".repeat(300));
+        let sources =
+            vec![("deep.html".to_string(), deep), ("flat.html".to_string(), "{% if a %}{{ (b) }}{% endif %}".into())];
+        let found: Vec<String> = check_depth(&sources, Path::new("themes/t")).iter().map(ToString::to_string).collect();
+        assert_eq!(
+            found,
+            ["themes/t/templates/deep.html:1: error: template error: nested more than 200 levels deep; flatten it"]
+        );
     }
 
     #[test]

@@ -137,7 +137,10 @@ impl Theme {
         strings: &Strings,
         languages: &[String],
     ) -> Result<Theme, Vec<Diagnostic>> {
-        let mut diagnostics = Vec::new();
+        let mut diagnostics = graph::check_depth(&sources, display_dir);
+        if !diagnostics.is_empty() {
+            return Err(diagnostics);
+        }
         for (name, text) in &sources {
             let mut single = Tera::default();
             single.autoescape_on(vec![".html", ".xml"]);
