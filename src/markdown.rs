@@ -71,7 +71,8 @@ pub struct RenderOptions<'a> {
     pub resolve_link: &'a dyn Fn(&str) -> Result<ResolvedLink, String>,
 }
 
-fn options() -> Options {
+/// The Markdown extensions the portal uses (also for the model documents' `.odt`).
+pub(crate) fn markdown_options() -> Options {
     Options::ENABLE_TABLES
         | Options::ENABLE_FOOTNOTES
         | Options::ENABLE_STRIKETHROUGH
@@ -128,7 +129,7 @@ pub fn render_markdown(body: &str, opts: &RenderOptions) -> Rendered {
         (line + opts.body_line - 1, column)
     };
     let mut events: Vec<(Event, std::ops::Range<usize>)> =
-        Parser::new_ext(body, options()).into_offset_iter().collect();
+        Parser::new_ext(body, markdown_options()).into_offset_iter().collect();
 
     assign_heading_ids(&mut events, &mut out);
 
@@ -136,6 +137,9 @@ pub fn render_markdown(body: &str, opts: &RenderOptions) -> Rendered {
     let mut in_heading = false;
     let mut heading_text = String::new();
     let mut task_index = 0;
+    // Open lists, innermost last: whether each one holds task items (rendered with classes).
+    let mut task_lists: Vec<bool> = Vec::new();
+    let mut open_task_label = false;
     let mut table_count = 0;
     let mut html_events: Vec<Event> = Vec::with_capacity(events.len());
     // A reference to an undefined footnote stays plain text (`[^1]`), possibly split over
@@ -194,14 +198,41 @@ pub fn render_markdown(body: &str, opts: &RenderOptions) -> Rendered {
                 html_events.push(event);
                 html_events.push(Event::Html(CowStr::from("</div>\n")));
             }
+            // A task item's whole sentence is the label of its box, so that a tap anywhere on
+            // it ticks the box; the label closes before the item's end, its paragraph's end or
+            // a nested list (a label holds only inline content).
             Event::TaskListMarker(checked) => {
-                let label = escape_html(&task_label(&events[i + 1..]));
                 let state = if opts.interactive_tasks { "" } else { " disabled" };
                 let checked = if checked { " checked" } else { "" };
                 html_events.push(Event::Html(CowStr::from(format!(
-                    "<input type=\"checkbox\" class=\"task\" data-task=\"{task_index}\" aria-label=\"{label}\"{state}{checked}> "
+                    "<label class=\"task-label\"><input type=\"checkbox\" class=\"task\" data-task=\"{task_index}\"{state}{checked}> <span class=\"task-text\">"
                 ))));
                 task_index += 1;
+                open_task_label = true;
+            }
+            Event::Start(Tag::List(first)) if starts_task_list(&events[i + 1..]) => {
+                close_task_label(&mut open_task_label, &mut html_events);
+                html_events.push(Event::Html(CowStr::from(match first {
+                    Some(1) => "<ol class=\"task-list\">\n".to_string(),
+                    Some(n) => format!("<ol class=\"task-list\" start=\"{n}\">\n"),
+                    None => "<ul class=\"task-list\">\n".to_string(),
+                })));
+                task_lists.push(true);
+            }
+            Event::Start(Tag::List(_)) => {
+                close_task_label(&mut open_task_label, &mut html_events);
+                task_lists.push(false);
+                html_events.push(event);
+            }
+            Event::End(TagEnd::List(ordered)) => {
+                if task_lists.pop() == Some(true) {
+                    html_events.push(Event::Html(CowStr::from(if ordered { "</ol>\n" } else { "</ul>\n" })));
+                } else {
+                    html_events.push(event);
+                }
+            }
+            Event::Start(Tag::Item) if task_lists.last() == Some(&true) && is_task_item(&events[i + 1..]) => {
+                html_events.push(Event::Html(CowStr::from("<li class=\"task-item\">")));
             }
             Event::Html(raw) | Event::InlineHtml(raw) => {
                 // Raw HTML could carry scripts or styles past the CSP review; show it as text.
@@ -228,6 +259,7 @@ pub fn render_markdown(body: &str, opts: &RenderOptions) -> Rendered {
                 html_events.push(event);
             }
             Event::End(TagEnd::Paragraph | TagEnd::Item | TagEnd::TableCell | TagEnd::CodeBlock) => {
+                close_task_label(&mut open_task_label, &mut html_events);
                 section.text.push(' ');
                 html_events.push(event);
             }
@@ -265,7 +297,7 @@ fn push_section(sections: &mut Vec<Section>, mut section: Section) {
 }
 
 /// Gives every heading a unique id (an explicit `{#id}` wins) and fills the TOC and anchors.
-fn assign_heading_ids(events: &mut [(Event, std::ops::Range<usize>)], out: &mut Rendered) {
+pub(crate) fn assign_heading_ids(events: &mut [(Event, std::ops::Range<usize>)], out: &mut Rendered) {
     for (event, _) in events.iter() {
         match event {
             Event::Start(Tag::Heading { id: Some(id), .. }) => {
@@ -313,18 +345,26 @@ fn assign_heading_ids(events: &mut [(Event, std::ops::Range<usize>)], out: &mut 
     }
 }
 
-/// The visible text of a task item, up to its end or a nested list.
-fn task_label(rest: &[(Event, std::ops::Range<usize>)]) -> String {
-    let mut label = String::new();
-    for (event, _) in rest {
-        match event {
-            Event::End(TagEnd::Item) | Event::Start(Tag::List(_)) => break,
-            Event::Text(t) | Event::Code(t) => label.push_str(t),
-            Event::SoftBreak | Event::HardBreak => label.push(' '),
-            _ => {}
-        }
+/// Whether the item starting after these events is a task (`- [ ] ...`): its marker comes
+/// first, or first inside its paragraph (loose lists).
+fn is_task_item(rest: &[(Event, std::ops::Range<usize>)]) -> bool {
+    matches!(
+        rest,
+        [(Event::TaskListMarker(_), _), ..] | [(Event::Start(Tag::Paragraph), _), (Event::TaskListMarker(_), _), ..]
+    )
+}
+
+/// Whether the list starting after these events opens with a task item: such a list is drawn
+/// without bullets, its boxes taking their place.
+fn starts_task_list(rest: &[(Event, std::ops::Range<usize>)]) -> bool {
+    matches!(rest.first(), Some((Event::Start(Tag::Item), _))) && is_task_item(&rest[1..])
+}
+
+/// Closes the label of a task item's text, if one is open.
+fn close_task_label(open: &mut bool, html: &mut Vec<Event>) {
+    if std::mem::take(open) {
+        html.push(Event::Html(CowStr::from("</span></label>")));
     }
-    label.trim().to_string()
 }
 
 fn rewrite_dest<'a>(
@@ -404,11 +444,34 @@ mod tests {
         );
         assert!(r.html.contains("class=\"callout callout-warning\""));
         assert!(r.html.contains("T-callout.warning"));
-        assert!(r.html.contains("aria-label=\"Isolate PC\""), "{}", r.html);
+        assert!(
+            r.html.contains("<ul class=\"task-list\">\n<li class=\"task-item\"><label class=\"task-label\"><input type=\"checkbox\" class=\"task\" data-task=\"0\"> <span class=\"task-text\">Isolate <code>PC</code></span></label></li>"),
+            "{}",
+            r.html
+        );
         assert_eq!(r.task_count, 2);
         assert!(!r.html.contains("<script>"));
         assert!(r.html.contains("&lt;script&gt;"));
         assert_eq!(r.diagnostics.len(), 1);
+    }
+
+    #[test]
+    fn task_label_closes_before_paragraph_end_and_nested_list() {
+        // Loose items wrap their text in a paragraph; a nested list must not sit in the label.
+        let r = render("- [ ] Call [the CSIRT](x.md)\n\n- [x] Write down\n  - what\n\n1. plain\n");
+        let html = r.html.replace('\n', "");
+        assert!(
+            html.contains("<li class=\"task-item\"><p><label class=\"task-label\"><input type=\"checkbox\" class=\"task\" data-task=\"0\"> <span class=\"task-text\">Call <a href=\"x.html\">the CSIRT</a></span></label></p></li>"),
+            "{html}"
+        );
+        assert!(
+            html.contains(
+                "checked> <span class=\"task-text\">Write down</span></label></p><ul><li>what</li></ul></li></ul>"
+            ),
+            "{html}"
+        );
+        assert!(html.contains("<ol><li>plain</li></ol>"), "an ordinary list keeps its numbers: {html}");
+        assert_eq!(html.matches("<label").count(), html.matches("</label>").count());
     }
 
     #[test]
