@@ -635,8 +635,8 @@ impl<'d, 'n, 'e> Writer<'d, 'n, 'e> {
         }
     }
 
-    /// A table with a column style each, wide in proportion to its longest cell (in display
-    /// columns, so that Chinese counts double) but never narrower than its longest word.
+    /// A table with a column style each: wide in proportion to its longest cell (in display
+    /// columns, so that Chinese counts double), but never so narrow that a word breaks.
     fn table(&mut self, alignments: &[Alignment], rest: &[Event]) {
         use unicode_width::UnicodeWidthStr;
         self.tables += 1;
@@ -653,8 +653,7 @@ impl<'d, 'n, 'e> Writer<'d, 'n, 'e> {
                 Event::End(TagEnd::TableCell) => {
                     if column < columns {
                         longest[column] = longest[column].max(cell.width());
-                        let word = cell.split_whitespace().map(UnicodeWidthStr::width).max().unwrap_or(0);
-                        longest_word[column] = longest_word[column].max(word);
+                        longest_word[column] = longest_word[column].max(longest_unbreakable(&cell));
                     }
                     cell.clear();
                     column += 1;
@@ -663,21 +662,17 @@ impl<'d, 'n, 'e> Writer<'d, 'n, 'e> {
                 _ => {}
             }
         }
-        // Long cells wrap: a column takes at most a 40-column share, unless a word needs more.
-        let weights: Vec<usize> =
-            longest.iter().zip(&longest_word).map(|(&l, &w)| l.clamp(4, 40).max(w.min(40))).collect();
-        let total: usize = weights.iter().sum();
+        let widths = column_widths(&longest, &longest_word);
         let _ = writeln!(
             self.automatic_styles,
             r#"<style:style style:name="{name}" style:family="table"><style:table-properties style:width="{TEXT_WIDTH_CM}cm" table:align="margins" fo:margin-top="0.1cm" fo:margin-bottom="0.3cm"/></style:style>"#
         );
         let _ = writeln!(self.out, r#"<table:table table:name="{name}" table:style-name="{name}">"#);
-        for (i, weight) in weights.iter().enumerate() {
-            let width = TEXT_WIDTH_CM * *weight as f64 / total as f64;
+        for (i, width) in widths.iter().enumerate() {
             let _ = writeln!(
                 self.automatic_styles,
                 r#"<style:style style:name="{name}.C{i}" style:family="table-column"><style:table-column-properties style:column-width="{width:.3}cm" style:rel-column-width="{}*"/></style:style>"#,
-                weight * 1000
+                (width * 1000.0).round() as u64
             );
             let _ = writeln!(self.out, r#"<table:table-column table:style-name="{name}.C{i}"/>"#);
         }
@@ -721,6 +716,65 @@ impl<'d, 'n, 'e> Writer<'d, 'n, 'e> {
             r#"<text:note text:id="ftn{number}" text:note-class="footnote"><text:note-citation>{number}</text:note-citation><text:note-body>{}</text:note-body></text:note>"#,
             inner.out.trim_end()
         );
+    }
+}
+
+/// Width of one display column of 11 pt text (a wide Latin letter such as m or M, so that a
+/// word fits whatever its letters; a Chinese character is two columns),
+/// and what a cell adds around its text (padding and borders), in centimetres.
+const CHAR_CM: f64 = 0.24;
+const CELL_EXTRA_CM: f64 = 0.35;
+
+/// The widest run of a text that should not wrap, in display columns: a word of Latin script;
+/// Chinese, Japanese or Korean text may wrap between any two characters, but a short term (up
+/// to four characters, like a table heading) is kept on one line.
+fn longest_unbreakable(text: &str) -> usize {
+    use unicode_width::UnicodeWidthChar;
+    const CJK_KEPT: usize = 8;
+    let (mut longest, mut run, mut cjk) = (0, 0, 0);
+    for c in text.chars() {
+        let width = c.width().unwrap_or(0);
+        if width > 1 {
+            longest = longest.max(run);
+            run = 0;
+            cjk = (cjk + width).min(CJK_KEPT);
+            longest = longest.max(cjk);
+        } else if c.is_whitespace() {
+            longest = longest.max(run);
+            run = 0;
+            cjk = 0;
+        } else {
+            cjk = 0;
+            run += width;
+        }
+    }
+    longest.max(run)
+}
+
+/// Column widths in centimetres, filling the text width: each column's share follows its
+/// longest cell (long cells wrap: a share counts at most 40 columns of text), but a column is
+/// never narrower than its longest word; the others share what is left.
+fn column_widths(longest: &[usize], longest_word: &[usize]) -> Vec<f64> {
+    let minimum: Vec<f64> = longest_word.iter().map(|&w| w as f64 * CHAR_CM + CELL_EXTRA_CM).collect();
+    let weight: Vec<f64> = longest.iter().map(|&l| l.clamp(4, 40) as f64).collect();
+    let mut fixed = vec![false; longest.len()];
+    loop {
+        let left = TEXT_WIDTH_CM - (0..fixed.len()).filter(|&i| fixed[i]).map(|i| minimum[i]).sum::<f64>();
+        let shared: f64 = (0..fixed.len()).filter(|&i| !fixed[i]).map(|i| weight[i]).sum();
+        let widths: Vec<f64> = (0..fixed.len())
+            .map(|i| if fixed[i] { minimum[i] } else { left.max(0.0) * weight[i] / shared.max(1.0) })
+            .collect();
+        let too_narrow: Vec<usize> = (0..fixed.len()).filter(|&i| !fixed[i] && widths[i] < minimum[i]).collect();
+        if too_narrow.is_empty() {
+            // Words wider than the page together: every column at its minimum, scaled to fit.
+            let total: f64 = widths.iter().sum();
+            return if total > TEXT_WIDTH_CM + 0.001 {
+                minimum.iter().map(|m| m * TEXT_WIDTH_CM / minimum.iter().sum::<f64>()).collect()
+            } else {
+                widths
+            };
+        }
+        too_narrow.into_iter().for_each(|i| fixed[i] = true);
     }
 }
 
@@ -825,6 +879,19 @@ mod tests {
         assert_eq!(widths.len(), 2);
         assert!((widths.iter().sum::<f64>() - TEXT_WIDTH_CM).abs() < 0.01, "{widths:?}");
         assert!(widths[0] < widths[1], "{widths:?}");
+    }
+
+    #[test]
+    fn short_columns_keep_their_words_whole() {
+        // "Level | Examples | Who acts | Within": the short columns were 1 cm and broke "Medium".
+        let widths = column_widths(&[6, 60, 30, 13], &[6, 12, 8, 13]);
+        assert!((widths.iter().sum::<f64>() - TEXT_WIDTH_CM).abs() < 0.01, "{widths:?}");
+        assert!(widths[0] >= 6.0 * CHAR_CM + CELL_EXTRA_CM - 0.001, "{widths:?}");
+        assert!(widths[3] >= 13.0 * CHAR_CM + CELL_EXTRA_CM - 0.001, "{widths:?}");
+        assert!(widths[1] > widths[2], "the longest text keeps the widest column: {widths:?}");
+        assert_eq!(longest_unbreakable("[Immediately] now"), 13);
+        assert_eq!(longest_unbreakable("级别"), 4, "a short Chinese term stays whole");
+        assert_eq!(longest_unbreakable("有人点击了链接或输入了密码 IT"), 8, "longer Chinese text wraps");
     }
 
     #[test]
