@@ -12,6 +12,7 @@ pub mod error;
 pub mod feeds;
 pub mod i18n;
 pub mod markdown;
+pub mod odt;
 pub mod output;
 pub mod render;
 pub mod search;
@@ -497,18 +498,68 @@ fn check_term_labels(site: &Site) -> Vec<Diagnostic> {
     out
 }
 
-/// Model documents are offered as Markdown next to their page.
+/// Model documents are offered next to their page as an editable OpenDocument text (`.odt`,
+/// for LibreOffice and Word) and as Markdown.
 pub(crate) fn model_document_downloads(site: &Site) -> Vec<OutputFile> {
-    site.routes
-        .routes
-        .iter()
-        .filter(|r| site.content.pages[r.page].front.kind == content::Kind::Template)
-        .map(|r| {
-            let page = &site.content.pages[r.page];
-            let text = format!("# {}\n\n{}", page.front.title, page.body.trim_start());
-            OutputFile::new(render::markdown_download_path(&r.url), text.into_bytes(), page.file.clone())
-        })
-        .collect()
+    let templates: Vec<usize> = (0..site.routes.routes.len())
+        .filter(|&i| site.content.pages[site.routes.routes[i].page].front.kind == content::Kind::Template)
+        .collect();
+    templates.into_par_iter().flat_map_iter(|index| model_document_files(site, index)).collect()
+}
+
+/// The downloads of the model document of route `index`: its Markdown and its `.odt`.
+fn model_document_files(site: &Site, index: usize) -> [OutputFile; 2] {
+    let r = &site.routes.routes[index];
+    let page = &site.content.pages[r.page];
+    let text = format!("# {}\n\n{}", page.front.title, page.body.trim_start());
+    let markdown = OutputFile::new(render::markdown_download_path(&r.url), text.into_bytes(), page.file.clone());
+    let ui_text = |key: &str| site.strings.text(&page.lang, key);
+    let link = |dest: &str| document_link(site, index, dest);
+    let odt = odt::render_odt(&odt::Document {
+        title: &page.front.title,
+        description: &page.front.description,
+        lang: &page.lang,
+        rtl: site.language(&page.lang).dir.as_str() == "rtl",
+        body: &page.body,
+        generator: &site.config.title,
+        ui_text: &ui_text,
+        link: &link,
+    });
+    [markdown, OutputFile::new(odt::download_path(&r.url), odt, page.file.clone())]
+}
+
+/// Where a link of a model document leads once downloaded, away from the site: a heading of
+/// the document itself stays a link inside it; other pages and files become absolute URLs
+/// under `base_url`; external links stay as they are. Broken links (reported with the page)
+/// keep their text only.
+fn document_link(site: &Site, index: usize, dest: &str) -> Option<String> {
+    let resolved = render::resolve_link(site, index, dest).ok()?;
+    match resolved.target {
+        Some((to, anchor)) if to == index => anchor.map(|a| format!("#{a}")),
+        Some((to, anchor)) => {
+            let url = format!("{}{}", site.config.base_url, site.routes.routes[to].url);
+            Some(anchor.map_or(url.clone(), |a| format!("{url}#{a}")))
+        }
+        None if resolved.href.contains(':') || resolved.href.starts_with("//") => Some(resolved.href),
+        // A file of the content, linked relative to the page.
+        None => Some(format!("{}{}", site.config.base_url, join_url(&site.routes.routes[index].url, &resolved.href))),
+    }
+}
+
+/// The site path that a relative `href` written in the page at `from` leads to.
+fn join_url(from: &str, href: &str) -> String {
+    let mut parts: Vec<&str> = from.split('/').collect();
+    parts.pop();
+    for segment in href.split('/') {
+        match segment {
+            ".." => {
+                parts.pop();
+            }
+            "." | "" => {}
+            s => parts.push(s),
+        }
+    }
+    parts.join("/")
 }
 
 /// Theme static files go to `assets/` (not hidden files or editor droppings); content files that are not pages or data go next to

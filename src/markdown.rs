@@ -77,7 +77,8 @@ pub const MAX_NESTING: usize = 32;
 /// More links or images than this on one page are an error: split the page.
 pub const MAX_LINKS: usize = 10_000;
 
-fn options() -> Options {
+/// The Markdown extensions the portal uses (also for the model documents' `.odt`).
+pub(crate) fn markdown_options() -> Options {
     Options::ENABLE_TABLES
         | Options::ENABLE_FOOTNOTES
         | Options::ENABLE_STRIKETHROUGH
@@ -135,7 +136,7 @@ pub fn render_markdown(body: &str, opts: &RenderOptions) -> Rendered {
         (line + opts.body_line - 1, column)
     };
     let mut events: Vec<(Event, std::ops::Range<usize>)> =
-        Parser::new_ext(body, options()).into_offset_iter().collect();
+        Parser::new_ext(body, markdown_options()).into_offset_iter().collect();
 
     assign_heading_ids(&mut events, &mut out, &locate, opts.file);
 
@@ -143,9 +144,13 @@ pub fn render_markdown(body: &str, opts: &RenderOptions) -> Rendered {
     let mut in_heading = false;
     let mut heading_text = String::new();
     let mut task_index = 0;
+    // Open lists, innermost last: whether each one holds task items (rendered with classes).
+    let mut task_lists: Vec<bool> = Vec::new();
+    let mut open_task_label = false;
     let mut table_count = 0;
     let mut html_events: Vec<Event> = Vec::with_capacity(events.len());
-    let mut nesting = 0;
+    // Open quotes and callouts; open lists are `task_lists`.
+    let mut quotes = 0;
     let mut links = 0;
     // A reference to an undefined footnote stays plain text (`[^1]`), possibly split over
     // adjacent text events; runs of text are joined to find it.
@@ -186,34 +191,18 @@ pub fn render_markdown(body: &str, opts: &RenderOptions) -> Rendered {
                 let dest = rewrite_dest(&dest_url, true, range.start, opts, &locate, &mut out);
                 html_events.push(Event::Start(Tag::Image { link_type, dest_url: dest, title, id }));
             }
-            Event::Start(Tag::List(_) | Tag::BlockQuote(None)) => {
-                nesting += 1;
-                check_limit(
-                    nesting,
-                    MAX_NESTING,
-                    "levels of nested lists and quotes",
-                    range.start,
-                    opts,
-                    &locate,
-                    &mut out,
-                );
+            Event::Start(Tag::BlockQuote(None)) => {
+                quotes += 1;
+                check_nesting(task_lists.len() + quotes, range.start, opts, &locate, &mut out);
                 html_events.push(event);
             }
-            Event::End(TagEnd::List(_) | TagEnd::BlockQuote(None)) => {
-                nesting -= 1;
+            Event::End(TagEnd::BlockQuote(None)) => {
+                quotes -= 1;
                 html_events.push(event);
             }
             Event::Start(Tag::BlockQuote(Some(kind))) => {
-                nesting += 1;
-                check_limit(
-                    nesting,
-                    MAX_NESTING,
-                    "levels of nested lists and quotes",
-                    range.start,
-                    opts,
-                    &locate,
-                    &mut out,
-                );
+                quotes += 1;
+                check_nesting(task_lists.len() + quotes, range.start, opts, &locate, &mut out);
                 let kind = callout_kind(kind);
                 html_events.push(Event::Html(CowStr::from(format!(
                     "<div class=\"callout callout-{kind}\" role=\"note\">\n<p class=\"callout-title\">{}</p>\n",
@@ -221,7 +210,7 @@ pub fn render_markdown(body: &str, opts: &RenderOptions) -> Rendered {
                 ))));
             }
             Event::End(TagEnd::BlockQuote(Some(_))) => {
-                nesting -= 1;
+                quotes -= 1;
                 html_events.push(Event::Html(CowStr::from("</div>\n")));
             }
             // A wide table scrolls inside its wrapper, which keyboard users must be able to focus.
@@ -237,14 +226,43 @@ pub fn render_markdown(body: &str, opts: &RenderOptions) -> Rendered {
                 html_events.push(event);
                 html_events.push(Event::Html(CowStr::from("</div>\n")));
             }
+            // A task item's whole sentence is the label of its box, so that a tap anywhere on
+            // it ticks the box; the label closes before the item's end, its paragraph's end or
+            // a nested list (a label holds only inline content).
             Event::TaskListMarker(checked) => {
-                let label = escape_html(&task_label(&events[i + 1..]));
                 let state = if opts.interactive_tasks { "" } else { " disabled" };
                 let checked = if checked { " checked" } else { "" };
                 html_events.push(Event::Html(CowStr::from(format!(
-                    "<input type=\"checkbox\" class=\"task\" data-task=\"{task_index}\" aria-label=\"{label}\"{state}{checked}> "
+                    "<label class=\"task-label\"><input type=\"checkbox\" class=\"task\" data-task=\"{task_index}\"{state}{checked}> <span class=\"task-text\">"
                 ))));
                 task_index += 1;
+                open_task_label = true;
+            }
+            Event::Start(Tag::List(first)) if starts_task_list(&events[i + 1..]) => {
+                close_task_label(&mut open_task_label, &mut html_events);
+                html_events.push(Event::Html(CowStr::from(match first {
+                    Some(1) => "<ol class=\"task-list\">\n".to_string(),
+                    Some(n) => format!("<ol class=\"task-list\" start=\"{n}\">\n"),
+                    None => "<ul class=\"task-list\">\n".to_string(),
+                })));
+                task_lists.push(true);
+                check_nesting(task_lists.len() + quotes, range.start, opts, &locate, &mut out);
+            }
+            Event::Start(Tag::List(_)) => {
+                close_task_label(&mut open_task_label, &mut html_events);
+                task_lists.push(false);
+                check_nesting(task_lists.len() + quotes, range.start, opts, &locate, &mut out);
+                html_events.push(event);
+            }
+            Event::End(TagEnd::List(ordered)) => {
+                if task_lists.pop() == Some(true) {
+                    html_events.push(Event::Html(CowStr::from(if ordered { "</ol>\n" } else { "</ul>\n" })));
+                } else {
+                    html_events.push(event);
+                }
+            }
+            Event::Start(Tag::Item) if task_lists.last() == Some(&true) && is_task_item(&events[i + 1..]) => {
+                html_events.push(Event::Html(CowStr::from("<li class=\"task-item\">")));
             }
             Event::Html(raw) | Event::InlineHtml(raw) => {
                 // Raw HTML could carry scripts or styles past the CSP review; show it as text.
@@ -271,6 +289,7 @@ pub fn render_markdown(body: &str, opts: &RenderOptions) -> Rendered {
                 html_events.push(event);
             }
             Event::End(TagEnd::Paragraph | TagEnd::Item | TagEnd::TableCell | TagEnd::CodeBlock) => {
+                close_task_label(&mut open_task_label, &mut html_events);
                 section.text.push(' ');
                 html_events.push(event);
             }
@@ -321,7 +340,7 @@ fn push_section(sections: &mut Vec<Section>, mut section: Section) {
 
 /// Gives every heading a unique id (an explicit `{#id}` wins) and fills the TOC and anchors.
 /// Two equal ids on one page are an error: a link could lead to either.
-fn assign_heading_ids(
+pub(crate) fn assign_heading_ids(
     events: &mut [(Event, std::ops::Range<usize>)],
     out: &mut Rendered,
     locate: &dyn Fn(usize) -> (usize, usize),
@@ -382,18 +401,37 @@ fn assign_heading_ids(
     }
 }
 
-/// The visible text of a task item, up to its end or a nested list.
-fn task_label(rest: &[(Event, std::ops::Range<usize>)]) -> String {
-    let mut label = String::new();
-    for (event, _) in rest {
-        match event {
-            Event::End(TagEnd::Item) | Event::Start(Tag::List(_)) => break,
-            Event::Text(t) | Event::Code(t) => label.push_str(t),
-            Event::SoftBreak | Event::HardBreak => label.push(' '),
-            _ => {}
-        }
+/// Whether the item starting after these events is a task (`- [ ] ...`): its marker comes
+/// first, or first inside its paragraph (loose lists).
+fn is_task_item(rest: &[(Event, std::ops::Range<usize>)]) -> bool {
+    matches!(
+        rest,
+        [(Event::TaskListMarker(_), _), ..] | [(Event::Start(Tag::Paragraph), _), (Event::TaskListMarker(_), _), ..]
+    )
+}
+
+/// Whether the list starting after these events opens with a task item: such a list is drawn
+/// without bullets, its boxes taking their place.
+fn starts_task_list(rest: &[(Event, std::ops::Range<usize>)]) -> bool {
+    matches!(rest.first(), Some((Event::Start(Tag::Item), _))) && is_task_item(&rest[1..])
+}
+
+/// Closes the label of a task item's text, if one is open.
+fn close_task_label(open: &mut bool, html: &mut Vec<Event>) {
+    if std::mem::take(open) {
+        html.push(Event::Html(CowStr::from("</span></label>")));
     }
-    label.trim().to_string()
+}
+
+/// Reports nesting (lists, quotes, callouts) the first time it passes `MAX_NESTING`.
+fn check_nesting(
+    depth: usize,
+    offset: usize,
+    opts: &RenderOptions,
+    locate: &dyn Fn(usize) -> (usize, usize),
+    out: &mut Rendered,
+) {
+    check_limit(depth, MAX_NESTING, "levels of nested lists and quotes", offset, opts, locate, out);
 }
 
 /// Reports the first time `count` passes `max` (once per page).
@@ -524,11 +562,34 @@ mod tests {
         );
         assert!(r.html.contains("class=\"callout callout-warning\""));
         assert!(r.html.contains("T-callout.warning"));
-        assert!(r.html.contains("aria-label=\"Isolate PC\""), "{}", r.html);
+        assert!(
+            r.html.contains("<ul class=\"task-list\">\n<li class=\"task-item\"><label class=\"task-label\"><input type=\"checkbox\" class=\"task\" data-task=\"0\"> <span class=\"task-text\">Isolate <code>PC</code></span></label></li>"),
+            "{}",
+            r.html
+        );
         assert_eq!(r.task_count, 2);
         assert!(!r.html.contains("<script>"));
         assert!(r.html.contains("&lt;script&gt;"));
         assert_eq!(r.diagnostics.len(), 1);
+    }
+
+    #[test]
+    fn task_label_closes_before_paragraph_end_and_nested_list() {
+        // Loose items wrap their text in a paragraph; a nested list must not sit in the label.
+        let r = render("- [ ] Call [the CSIRT](x.md)\n\n- [x] Write down\n  - what\n\n1. plain\n");
+        let html = r.html.replace('\n', "");
+        assert!(
+            html.contains("<li class=\"task-item\"><p><label class=\"task-label\"><input type=\"checkbox\" class=\"task\" data-task=\"0\"> <span class=\"task-text\">Call <a href=\"x.html\">the CSIRT</a></span></label></p></li>"),
+            "{html}"
+        );
+        assert!(
+            html.contains(
+                "checked> <span class=\"task-text\">Write down</span></label></p><ul><li>what</li></ul></li></ul>"
+            ),
+            "{html}"
+        );
+        assert!(html.contains("<ol><li>plain</li></ol>"), "an ordinary list keeps its numbers: {html}");
+        assert_eq!(html.matches("<label").count(), html.matches("</label>").count());
     }
 
     #[test]

@@ -83,8 +83,6 @@ struct PageCtx {
     /// Language of the text (the source language for a fallback).
     text_lang: String,
     text_dir: &'static str,
-    /// Markdown file offered for download (model documents), relative to the page.
-    download: Option<String>,
     task_count: usize,
     is_section: bool,
     /// The page's structured tool (self-assessment, module, lesson, checklist), if any.
@@ -329,8 +327,6 @@ impl Site {
         let lang = &route.lang;
         let mut ctx = self.base_context(url, lang);
         let text_language = self.language(&page.lang);
-        let download =
-            (page.front.kind == Kind::Template).then(|| relative_url(url, &markdown_download_path(route.url.as_str())));
         ctx.insert(
             "page",
             &PageCtx {
@@ -338,7 +334,8 @@ impl Site {
                 description: page.front.description.clone(),
                 kind: page.front.kind.as_str(),
                 content,
-                toc: body.toc.clone(),
+                // A tool adds its own parts (the self-assessment's themes) after the text's.
+                toc: body.toc.iter().chain(tool.iter().flat_map(|t| &t.toc)).cloned().collect(),
                 date: date_string(&page.front.date),
                 updated: date_string(&page.front.updated),
                 audience: self.terms(url, lang, "audience", &page.front.audience),
@@ -346,7 +343,6 @@ impl Site {
                 fallback: route.fallback,
                 text_lang: page.lang.clone(),
                 text_dir: text_language.dir.as_str(),
-                download,
                 task_count: body.task_count,
                 is_section: page.is_section(),
                 tool: tool.cloned(),

@@ -23,9 +23,13 @@ fn browser_available() -> bool {
 }
 
 fn run_node(script: &str, site: &Path) {
+    run_node_with(script, &[site]);
+}
+
+fn run_node_with(script: &str, args: &[&Path]) {
     let out = Command::new("node")
         .arg(Path::new(REPO).join("tests/browser").join(script))
-        .arg(site)
+        .args(args)
         .output()
         .expect("node runs");
     let stdout = String::from_utf8_lossy(&out.stdout);
@@ -56,14 +60,56 @@ fn right_to_left_language_mirrors_in_chromium() {
     run_node("rtl.mjs", &t.public());
 }
 
+/// The bundled portal with its monthly backup check recorded as dated runs, in every language
+/// (`repeat = "monthly"`, added here if the content does not say it yet, and the translations
+/// stamped as current again).
+fn bundled_with_repeated_checklist() -> SiteTest {
+    let t = SiteTest::bundled();
+    let mut translations = Vec::new();
+    for lang in ["en", "it", "nl", "zh"] {
+        let rel = format!("content/{lang}/tools/monthly-backup-check.md");
+        let text = std::fs::read_to_string(t.root.join(&rel)).unwrap();
+        if !text.lines().any(|l| l.starts_with("repeat =")) {
+            assert!(text.contains("\nkind = \"checklist\"\n"), "{rel} is a checklist");
+            t.write(
+                &rel,
+                &text.replacen("\nkind = \"checklist\"\n", "\nkind = \"checklist\"\nrepeat = \"monthly\"\n", 1),
+            );
+        }
+        if lang != "en" {
+            translations.push(t.root.join(&rel));
+        }
+    }
+    let mut args = vec!["i18n".to_string(), "stamp".to_string()];
+    args.extend(translations.iter().map(|p| p.to_string_lossy().into_owned()));
+    let out = t.run(&args.iter().map(String::as_str).collect::<Vec<_>>());
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    t
+}
+
 #[test]
 fn tools_in_chromium_over_file_and_http() {
     if !browser_available() {
         return;
     }
-    let t = SiteTest::bundled();
+    let t = bundled_with_repeated_checklist();
     t.build_ok();
     run_node("tools.mjs", &t.public());
+}
+
+/// Tool pages at phone and laptop widths, light and dark, in every language: nothing wider
+/// than the screen, in the first state and once used; screenshots of each page type in English
+/// and Chinese go to `target/tmp/screenshots/tools/` for a reviewer to look at.
+#[test]
+fn tool_pages_fit_the_screen_in_chromium() {
+    if !browser_available() {
+        return;
+    }
+    let t = bundled_with_repeated_checklist();
+    t.build_ok();
+    let shots = Path::new(env!("CARGO_TARGET_TMPDIR")).join("screenshots/tools");
+    std::fs::create_dir_all(&shots).unwrap();
+    run_node_with("tools-layout.mjs", &[&t.public(), &shots]);
 }
 
 #[test]

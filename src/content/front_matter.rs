@@ -70,6 +70,30 @@ pub struct FrontMatter {
     pub translation_key: Option<String>,
     /// In a translation: digest of the source file it was translated from.
     pub source_digest: Option<String>,
+    /// A checklist done again and again (`repeat = "monthly"`): each run is recorded with its
+    /// date and who did it, instead of ticks that last forever.
+    pub repeat: Option<Repeat>,
+}
+
+/// How often a repeated checklist is done.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Repeat {
+    Weekly,
+    Monthly,
+    Quarterly,
+    Yearly,
+}
+
+impl Repeat {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Repeat::Weekly => "weekly",
+            Repeat::Monthly => "monthly",
+            Repeat::Quarterly => "quarterly",
+            Repeat::Yearly => "yearly",
+        }
+    }
 }
 
 /// A calendar date, written either as a TOML date (`2025-01-15`) or a string (`"2025-01-15"`).
@@ -186,6 +210,14 @@ pub fn parse_page(path: &Path, text: &str) -> Result<Parsed, Vec<Diagnostic>> {
             }
         }
     }
+    if front.repeat.is_some() && front.kind != Kind::Checklist {
+        problems.push(Diagnostic::error(
+            path,
+            field_line(toml_text, "repeat").map_or(2, |l| l + 1),
+            1,
+            format!("`repeat` is for pages of kind checklist, not {}", front.kind.as_str()),
+        ));
+    }
     if !problems.is_empty() {
         return Err(problems);
     }
@@ -252,6 +284,21 @@ mod tests {
         assert_eq!(a.front.date.unwrap().to_string(), "2025-01-15");
         let err = parse("+++\ntitle = \"A\"\n\ndate = \"15/01/2025\"\n+++\n").unwrap_err();
         assert_eq!(err[0].line, 4);
+    }
+
+    #[test]
+    fn repeat_is_for_checklists_and_names_its_line() {
+        let p = parse("+++\ntitle = \"A\"\nkind = \"checklist\"\nrepeat = \"monthly\"\n+++\n").unwrap();
+        assert_eq!(p.front.repeat, Some(Repeat::Monthly));
+        assert_eq!(parse("+++\ntitle = \"A\"\nkind = \"checklist\"\n+++\n").unwrap().front.repeat, None);
+        let err = parse("+++\ntitle = \"A\"\nkind = \"guidance\"\nrepeat = \"monthly\"\n+++\n").unwrap_err();
+        assert_eq!(
+            (err[0].line, err[0].message.as_str()),
+            (4, "`repeat` is for pages of kind checklist, not guidance")
+        );
+        let err = parse("+++\ntitle = \"A\"\nkind = \"checklist\"\nrepeat = \"daily\"\n+++\n").unwrap_err();
+        assert_eq!(err[0].line, 4);
+        assert!(err[0].message.contains("weekly"), "the message lists the values: {}", err[0].message);
     }
 
     #[test]

@@ -98,6 +98,7 @@ pub fn load_tools(site: &Site, bodies: &[Rendered]) -> Tools {
     let mut diagnostics = Vec::new();
     let loaded = load_definitions(site, &mut diagnostics);
     diagnostics.extend(compare_languages(site, &loaded));
+    diagnostics.extend(compare_repeats(site));
     let mut routes = Vec::with_capacity(site.routes.routes.len());
     for (i, route) in site.routes.routes.iter().enumerate() {
         let (ctx, mut problems) = render::route_context(site, bodies, i, loaded.get(&route.page));
@@ -236,6 +237,34 @@ fn compare_languages(site: &Site, loaded: &BTreeMap<usize, Loaded>) -> Vec<Diagn
                 0,
                 format!("this page's kind differs from the source page {}", source.file.display()),
             )),
+        }
+    }
+    out
+}
+
+/// A translated checklist repeats like its source (`repeat = "monthly"`), so that every
+/// language records its runs the same way.
+fn compare_repeats(site: &Site) -> Vec<Diagnostic> {
+    let source_lang = &site.config.source_language;
+    let mut out = Vec::new();
+    for page in site.content.pages.iter().filter(|p| &p.lang != source_lang && p.front.kind == Kind::Checklist) {
+        let Some(source) = site
+            .routes
+            .by_key(source_lang, page.translation_key())
+            .map(|r| &site.content.pages[site.routes.routes[r].page])
+            .filter(|s| s.lang == *source_lang)
+        else {
+            continue;
+        };
+        if source.front.repeat != page.front.repeat {
+            let wanted =
+                source.front.repeat.map_or("no `repeat`".to_string(), |r| format!("`repeat = \"{}\"`", r.as_str()));
+            out.push(Diagnostic::error(
+                &page.file,
+                1,
+                0,
+                format!("the source page {} has {wanted}: write the same here", source.file.display()),
+            ));
         }
     }
     out

@@ -8,7 +8,7 @@ use super::{line_of, resolve_link, Definition, Loaded};
 use crate::content::routes::relative_url;
 use crate::content::Kind;
 use crate::error::Diagnostic;
-use crate::markdown::Rendered;
+use crate::markdown::{Rendered, TocEntry};
 use crate::site::Site;
 
 /// Everything a page's template and script need for its tool.
@@ -22,6 +22,28 @@ pub struct ToolCtx {
     pub assessment: Option<AssessmentView>,
     pub module: Option<ModuleView>,
     pub lesson: Option<LessonView>,
+    pub checklist: Option<ChecklistView>,
+    /// Files a model document is offered as (editable document first), relative to the page.
+    pub downloads: Vec<DownloadView>,
+    /// Entries the tool adds to the page's table of contents (the self-assessment's themes).
+    pub toc: Vec<TocEntry>,
+}
+
+/// A checklist's settings.
+#[derive(Debug, Clone, Serialize)]
+pub struct ChecklistView {
+    /// How often it is done (`monthly`), if its runs are recorded with their dates.
+    pub repeat: Option<&'static str>,
+    /// Past runs kept on the device (and listed).
+    pub keep_runs: usize,
+}
+
+/// A file a model document can be downloaded as.
+#[derive(Debug, Clone, Serialize)]
+pub struct DownloadView {
+    /// `odt` or `md`: names the UI string of its label (`template.download_odt`).
+    pub format: &'static str,
+    pub url: String,
 }
 
 /// A self-assessment as the template and script see it: themes with their questions nested.
@@ -31,6 +53,10 @@ pub struct AssessmentView {
     pub themes: Vec<ThemeView>,
     /// Points of the best answer: a question scores out of this.
     pub max_points: i64,
+    /// Number of questions, over all themes.
+    pub question_count: usize,
+    /// The first question's id: the page's "Start" leads there.
+    pub first_question: Option<String>,
 }
 
 /// One step of the answer scale.
@@ -138,6 +164,14 @@ fn storage_key(tool: &str, url: &str) -> String {
     format!("hcp:{tool}:{path}")
 }
 
+/// Past runs of a repeated checklist kept on the device: a year of monthly checks.
+const KEEP_RUNS: usize = 12;
+
+/// The last segment of an output path: a download sits next to its page.
+fn file_name(path: &str) -> String {
+    path.rsplit('/').next().unwrap_or(path).to_string()
+}
+
 /// The lesson id of a page path: its file name without `.md`.
 fn lesson_id(rel_path: &str) -> String {
     let name = rel_path.rsplit('/').next().unwrap_or(rel_path);
@@ -159,10 +193,17 @@ pub fn route_context(
         Kind::Tool => loaded.and_then(|l| match &l.definition {
             Definition::Assessment(a) => {
                 let view = assessment_view(site, bodies, index, l, a, &mut problems);
+                // "On this page" leads to the questions: a theme's heading starts its questions.
+                let toc = view
+                    .themes
+                    .iter()
+                    .map(|t| TocEntry { level: 2, id: format!("sa-theme-{}", t.id), title: t.title.clone() })
+                    .collect();
                 Some(ToolCtx {
                     storage_key: storage_key("assessment", &route.url),
                     json: Some(script_json(&view)),
                     assessment: Some(view),
+                    toc,
                     ..ToolCtx::default()
                 })
             }
@@ -200,7 +241,19 @@ pub fn route_context(
                 ..ToolCtx::default()
             })
         }),
-        Kind::Checklist => Some(ToolCtx { storage_key: storage_key("checklist", &route.url), ..ToolCtx::default() }),
+        Kind::Checklist => Some(ToolCtx {
+            storage_key: storage_key("checklist", &route.url),
+            checklist: Some(ChecklistView { repeat: page.front.repeat.map(|r| r.as_str()), keep_runs: KEEP_RUNS }),
+            ..ToolCtx::default()
+        }),
+        Kind::Template => Some(ToolCtx {
+            storage_key: String::new(),
+            downloads: vec![
+                DownloadView { format: "odt", url: file_name(&crate::odt::download_path(&route.url)) },
+                DownloadView { format: "md", url: file_name(&crate::render::markdown_download_path(&route.url)) },
+            ],
+            ..ToolCtx::default()
+        }),
         _ => None,
     };
     (ctx, problems)
@@ -245,8 +298,9 @@ fn assessment_view(
                 })
                 .collect(),
         })
-        .collect();
+        .collect::<Vec<ThemeView>>();
     AssessmentView {
+        first_question: themes.iter().flat_map(|t| &t.questions).next().map(|q| q.id.clone()),
         answers: a
             .answers
             .iter()
@@ -254,6 +308,7 @@ fn assessment_view(
             .collect(),
         themes,
         max_points: a.max_points(),
+        question_count: a.questions.len(),
     }
 }
 

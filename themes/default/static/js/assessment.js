@@ -1,7 +1,9 @@
 // The self-assessment: answers kept in this browser only (localStorage, one key per page and
 // language), a score per theme drawn as an inline SVG chart with a table beside it, advice for
 // the weakest themes first, and the answers downloadable as a JSON file and loadable again from
-// one. Nothing is ever sent anywhere: no fetch, no form submission, nothing in the URL.
+// one. The printed result starts with the result: its date, the practice's name if typed (never
+// stored), the scores and the advice. Erasing the answers can be undone. Nothing is ever sent
+// anywhere: no fetch, no form submission, nothing in the URL.
 // Classic script (no modules, no fetch), so it works from file:// as well as over HTTP.
 "use strict";
 (function () {
@@ -22,6 +24,11 @@
   const progress = root.querySelector("[data-progress]");
   const toolData = root.querySelector("[data-tool-data]");
   const dataStatus = root.querySelector("[data-data-status]");
+  const undoButton = root.querySelector("[data-action='undo']");
+  const practice = root.querySelector("[data-practice]");
+  const top = document.querySelector("[data-tool-top]");
+  let resultDate = null;
+  let undo = null;
   const questions = [];
   data.themes.forEach((theme) => theme.questions.forEach((q) => questions.push({ q, theme })));
   const answers = new Map(data.answers.map((a) => [a.id, a]));
@@ -68,9 +75,33 @@
     }
   }
 
-  function writeState(done) {
+  /** Today as YYYY-MM-DD in the reader's time zone. */
+  function today() {
+    const d = new Date();
+    const pad = (n) => String(n).padStart(2, "0");
+    return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
+  }
+
+  function formatDate(iso) {
+    const [y, m, d] = iso.split("-").map(Number);
     try {
-      window.localStorage.setItem(key, JSON.stringify({ answers: currentAnswers(), done }));
+      return new Date(y, m - 1, d, 12).toLocaleDateString(document.documentElement.lang || undefined, {
+        year: "numeric", month: "long", day: "numeric",
+      });
+    } catch (e) {
+      return iso;
+    }
+  }
+
+  /** Saves the answers; a shown result is dated (today, unless `date` is given). */
+  function writeState(done, date) {
+    const state = { answers: currentAnswers(), done };
+    if (done) {
+      resultDate = date || today();
+      state.date = resultDate;
+    }
+    try {
+      window.localStorage.setItem(key, JSON.stringify(state));
     } catch (e) {
       // Storage may be off (private mode, policy): the assessment still works for this visit.
     }
@@ -149,6 +180,7 @@
       percent: max > 0 ? Math.round((total * 100) / max) : 0,
     });
     results.querySelector("[data-overall]").textContent = overall;
+    showMeta();
 
     const chart = results.querySelector("[data-chart]");
     chart.replaceChildren(drawChart(list));
@@ -205,6 +237,7 @@
     results.querySelector("[data-no-advice]").hidden = items.length > 0;
     results.hidden = false;
     root.classList.add("has-results");
+    if (top) top.querySelector("[data-result-link]").hidden = false;
     if (moveFocus) {
       progress.textContent = overall;
       results.focus();
@@ -214,9 +247,26 @@
   function hideResults() {
     results.hidden = true;
     root.classList.remove("has-results");
+    if (top) top.querySelector("[data-result-link]").hidden = true;
+  }
+
+  /** The line that heads the result (and its printout): the practice, if named, and the date. */
+  function showMeta() {
+    const date = formatDate(resultDate || today());
+    const name = practice.value.trim();
+    results.querySelector("[data-result-meta]").textContent = name
+      ? msg("result-practice", { practice: name, date })
+      : msg("result-date", { date });
+  }
+  practice.addEventListener("input", showMeta);
+
+  function dropUndo() {
+    undo = null;
+    undoButton.hidden = true;
   }
 
   form.addEventListener("change", () => {
+    dropUndo();
     const complete = Object.keys(currentAnswers()).length === questions.length;
     const showing = !results.hidden && complete;
     writeState(showing);
@@ -250,6 +300,7 @@
     } else if (action === "download") {
       download();
     } else if (action === "erase") {
+      const before = { answers: currentAnswers(), done: !results.hidden, date: resultDate };
       try {
         window.localStorage.removeItem(key);
       } catch (e) {
@@ -259,6 +310,17 @@
       hideResults();
       updateProgress();
       dataStatus.textContent = msg("erased");
+      undo = () => {
+        setAnswers(before.answers);
+        writeState(before.done, before.date);
+        if (before.done) showResults(false);
+        updateProgress();
+      };
+      undoButton.hidden = false;
+    } else if (action === "undo" && undo) {
+      undo();
+      dropUndo();
+      dataStatus.textContent = msg("restored");
     }
   });
 
@@ -314,6 +376,7 @@
         dataStatus.textContent = msg("load-error");
         return;
       }
+      dropUndo();
       setAnswers(chosen);
       const complete = Object.keys(chosen).length === questions.length;
       writeState(complete);
@@ -328,9 +391,31 @@
     reader.readAsText(file);
   });
 
+  /** "Start": to the first question, its first answer focused. */
+  function startQuestions() {
+    const first = form.querySelector("fieldset.question");
+    if (!first) return;
+    first.scrollIntoView({ block: "start" });
+    const input = first.querySelector("input[type=radio]:checked") || first.querySelector("input[type=radio]");
+    if (input) input.focus({ preventScroll: true });
+  }
+  if (top) top.addEventListener("click", (event) => {
+    const link = event.target.closest ? event.target.closest("[data-action='start']") : null;
+    if (!link) return;
+    event.preventDefault();
+    startQuestions();
+  });
+
   const state = readState();
-  if (state) setAnswers(state.answers);
-  root.querySelector("[data-static]").hidden = true;
+  if (state) {
+    setAnswers(state.answers);
+    if (typeof state.date === "string" && /^\d{4}-\d{2}-\d{2}$/.test(state.date)) resultDate = state.date;
+  }
+  // The form replaces the readable list: the ids that links lead to move with it.
+  const staticList = root.querySelector("[data-static]");
+  staticList.querySelectorAll("[id]").forEach((node) => node.removeAttribute("id"));
+  form.querySelectorAll("[data-id]").forEach((node) => { node.id = node.getAttribute("data-id"); });
+  staticList.hidden = true;
   form.hidden = false;
   toolData.hidden = false;
   updateProgress();

@@ -1,6 +1,8 @@
-// Training modules: lessons read, the quiz (feedback per question, a score, pass or fail) and
-// the certificate of a completed module. Progress is kept per module and language in this
-// browser only (localStorage); the name typed on the certificate is never stored or sent.
+// Training modules: lessons read, the quiz (feedback per question, with the reader's own choice
+// and the correct one marked by a symbol and words, a score, pass or fail) and the certificate,
+// offered once every lesson is read and the quiz passed. Progress is kept per module and
+// language in this browser only (localStorage); erasing it can be undone; the name typed on
+// the certificate is never stored or sent.
 // Classic script (no modules, no fetch), so it works from file:// as well as over HTTP.
 "use strict";
 (function () {
@@ -87,6 +89,20 @@
   const result = root.querySelector("[data-quiz-result]");
   const certificate = root.querySelector("[data-certificate]");
   const erase = root.querySelector("[data-tool-data]");
+  const undoStatus = erase.querySelector("[data-undo-status]");
+  const undoButton = erase.querySelector("[data-action='undo']");
+  const certificateStatus = root.querySelector("[data-certificate-status]");
+  let undo = null;
+
+  /** The module's lessons not read yet (id and title, in order). */
+  function unreadLessons() {
+    return data.lessons.filter((l) => state.lessons.indexOf(l.id) === -1);
+  }
+
+  /** The certificate needs both: every lesson read and the quiz passed. */
+  function earned() {
+    return Boolean(state.completed) && unreadLessons().length === 0;
+  }
 
   function showLessons() {
     const ids = data.lessons.map((l) => l.id);
@@ -109,8 +125,27 @@
 
   function showCertificate() {
     if (!certificate) return;
-    certificate.hidden = !state.completed;
-    if (state.completed) {
+    const unread = unreadLessons();
+    certificate.hidden = !earned();
+    if (certificateStatus) {
+      // Until it is earned, the page says what the certificate needs and what is still open.
+      certificateStatus.hidden = earned();
+      const text = certificateStatus.querySelector("[data-certificate-status-text]");
+      const missing = certificateStatus.querySelector("[data-certificate-missing]");
+      text.textContent = state.completed && unread.length
+        ? msg("certificate-lessons", { count: unread.length })
+        : msg("certificate-conditions");
+      missing.replaceChildren(...(state.completed ? unread : []).map((l) => {
+        const li = document.createElement("li");
+        const a = document.createElement("a");
+        a.href = l.url;
+        a.textContent = l.title;
+        li.appendChild(a);
+        return li;
+      }));
+      missing.hidden = missing.children.length === 0;
+    }
+    if (earned()) {
       certificate.querySelector("[data-certificate-details]").textContent = msg("completed", {
         date: formatDate(state.completed.date), percent: state.completed.percent,
       });
@@ -140,11 +175,42 @@
     form.querySelector("[data-action='retry']").hidden = !locked;
   }
 
+  /** Marks beside the options: the reader's choice and the correct answer, each with a
+   *  symbol and words, so that neither rests on colour alone. */
+  function markOptions(fieldset, q, chosenId) {
+    fieldset.querySelectorAll("input[type=radio]").forEach((input) => {
+      const label = input.closest("label");
+      const text = label.querySelector(".answer-text") || label;
+      text.querySelectorAll(".quiz-mark").forEach((m) => m.remove());
+      label.classList.remove("is-chosen", "is-answer");
+      const isCorrect = input.value === q.correct;
+      const isChosen = input.value === chosenId;
+      if (!isCorrect && !isChosen) return;
+      const mark = document.createElement("span");
+      mark.className = "quiz-mark " + (isCorrect ? "quiz-mark-correct" : "quiz-mark-wrong");
+      const symbol = document.createElement("span");
+      symbol.className = "quiz-mark-symbol";
+      symbol.setAttribute("aria-hidden", "true");
+      symbol.textContent = isCorrect ? "✓" : "✗";
+      const words = isChosen ? (isCorrect ? "mark-yours-correct" : "mark-yours-wrong") : "mark-correct";
+      mark.append(symbol, " " + msg(words));
+      text.append(" ", mark);
+      if (isChosen) label.classList.add("is-chosen");
+      if (isCorrect) label.classList.add("is-answer");
+    });
+  }
+
+  function clearMarks() {
+    form.querySelectorAll(".quiz-mark").forEach((m) => m.remove());
+    form.querySelectorAll("label.is-chosen, label.is-answer").forEach((l) => l.classList.remove("is-chosen", "is-answer"));
+  }
+
   /** Feedback per question and the score; returns the percentage. */
   function grade(chosen) {
     let correct = 0;
     quiz.questions.forEach((q) => {
       const fieldset = form.querySelector(`[data-question="${q.id}"]`);
+      markOptions(fieldset, q, chosen[q.id]);
       const feedback = fieldset.querySelector("[data-feedback]");
       const right = chosen[q.id] === q.correct;
       if (right) correct += 1;
@@ -170,6 +236,7 @@
   }
 
   function clearFeedback() {
+    clearMarks();
     form.querySelectorAll("[data-feedback]").forEach((f) => {
       f.hidden = true;
       f.replaceChildren();
@@ -189,6 +256,7 @@
       }
     }
     form.addEventListener("change", () => {
+      dropUndo();
       state.quiz = { answers: chosenAnswers(), checked: false };
       writeState(state);
     });
@@ -204,6 +272,7 @@
         return;
       }
       status.textContent = "";
+      dropUndo();
       const outcome = grade(chosen);
       setLocked(true);
       state.quiz = { answers: chosen, checked: true };
@@ -224,7 +293,26 @@
     });
   }
 
+  function dropUndo() {
+    undo = null;
+    undoButton.hidden = true;
+  }
+
+  /** Shows a state (after an erase or its undo): lessons, quiz and certificate. */
+  function showState() {
+    if (quiz && form) {
+      clearFeedback();
+      setAnswers(state.quiz && state.quiz.answers ? state.quiz.answers : {});
+      const checked = Boolean(state.quiz && state.quiz.checked);
+      if (checked) grade(chosenAnswers());
+      setLocked(checked);
+    }
+    showLessons();
+    showCertificate();
+  }
+
   erase.querySelector("[data-action='erase']").addEventListener("click", () => {
+    const before = JSON.stringify(state);
     try {
       window.localStorage.removeItem(key);
     } catch (e) {
@@ -233,14 +321,21 @@
     state.lessons = [];
     state.quiz = null;
     state.completed = null;
-    if (quiz && form) {
-      setAnswers({});
-      clearFeedback();
-      setLocked(false);
-      form.querySelector("[data-quiz-status]").textContent = msg("erased");
-    }
-    showLessons();
-    showCertificate();
+    if (quiz && form) form.querySelector("[data-quiz-status]").textContent = "";
+    showState();
+    undoStatus.textContent = msg("erased");
+    undo = () => {
+      Object.assign(state, JSON.parse(before));
+      writeState(state);
+      showState();
+    };
+    undoButton.hidden = false;
+  });
+  undoButton.addEventListener("click", () => {
+    if (!undo) return;
+    undo();
+    dropUndo();
+    undoStatus.textContent = msg("restored");
   });
 
   erase.hidden = false;
