@@ -46,8 +46,10 @@ pub fn render_robots(site: &Site) -> OutputFile {
     OutputFile::new("robots.txt", text.into_bytes(), "portal.toml")
 }
 
-/// An Atom feed per language with a news section, newest first; `updated` is the newest
-/// item's date, never the clock, so builds stay reproducible.
+/// An Atom feed per language with a news section, newest first. An entry's `<updated>` is its
+/// front matter `updated` (the last review) or else its `date`, and `<published>` its `date`; the
+/// feed's `<updated>` is the latest of its entries', never the clock, so builds stay
+/// reproducible.
 pub fn render_feeds(site: &Site) -> Vec<OutputFile> {
     let base = &site.config.base_url;
     let mut feeds = Vec::new();
@@ -66,13 +68,14 @@ pub fn render_feeds(site: &Site) -> Vec<OutputFile> {
             .collect();
         let date_of = |p: &crate::content::Page| p.front.date.map(|d| d.to_string()).unwrap_or_default();
         items.sort_by(|a, b| date_of(b.0).cmp(&date_of(a.0)).then_with(|| a.1.cmp(b.1)));
+        let updated_of = |p: &crate::content::Page| p.front.updated.or(p.front.date).map(|d| d.to_string());
         let updated =
-            items.first().map(|(p, _)| date_of(p)).filter(|d| !d.is_empty()).unwrap_or_else(|| "1970-01-01".into());
+            items.iter().filter_map(|(p, _)| updated_of(p)).max().unwrap_or_else(|| "1970-01-01".into());
         let feed_url = format!("{base}{lang}/news/atom.xml");
         let title = site.strings.text(lang, "news.feed_title");
         let mut xml = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
         let _ = writeln!(xml, "<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"{}\">", xml_escape(lang));
-        let _ = writeln!(xml, "  <title>{}</title>", xml_escape(&format!("{} – {title}", site.config.title)));
+        let _ = writeln!(xml, "  <title>{}</title>", xml_escape(&format!("{} – {title}", site.config.site_title(lang))));
         let _ = writeln!(xml, "  <id>{}</id>", xml_escape(&feed_url));
         let _ = writeln!(xml, "  <link rel=\"self\" href=\"{}\"/>", xml_escape(&feed_url));
         let _ = writeln!(
@@ -81,16 +84,20 @@ pub fn render_feeds(site: &Site) -> Vec<OutputFile> {
             xml_escape(&format!("{base}{lang}/news/index.html"))
         );
         let _ = writeln!(xml, "  <updated>{updated}T00:00:00Z</updated>");
-        let _ = writeln!(xml, "  <author><name>{}</name></author>", xml_escape(&site.config.title));
+        // Who publishes the portal is the feed's author; the portal's name until that is set.
+        let author = site.config.publisher.as_ref().map_or(site.config.site_title(lang), |p| p.name.as_str());
+        let _ = writeln!(xml, "  <author><name>{}</name></author>", xml_escape(author));
         for (page, url) in items {
             let link = format!("{base}{url}");
             let _ = writeln!(xml, "  <entry>");
             let _ = writeln!(xml, "    <title>{}</title>", xml_escape(&page.front.title));
             let _ = writeln!(xml, "    <id>{}</id>", xml_escape(&link));
             let _ = writeln!(xml, "    <link rel=\"alternate\" href=\"{}\"/>", xml_escape(&link));
-            let date = date_of(page);
-            let date = if date.is_empty() { updated.clone() } else { date };
-            let _ = writeln!(xml, "    <updated>{date}T00:00:00Z</updated>");
+            let entry_updated = updated_of(page).unwrap_or_else(|| updated.clone());
+            let _ = writeln!(xml, "    <updated>{entry_updated}T00:00:00Z</updated>");
+            if let Some(date) = page.front.date {
+                let _ = writeln!(xml, "    <published>{date}T00:00:00Z</published>");
+            }
             let _ = writeln!(xml, "    <summary>{}</summary>", xml_escape(&page.front.description));
             let _ = writeln!(xml, "  </entry>");
         }
