@@ -8,6 +8,7 @@ mod cli;
 mod content;
 mod i18n;
 mod invalid;
+mod reader;
 mod search;
 mod serve;
 mod tools;
