@@ -69,13 +69,13 @@ pub fn render_feeds(site: &Site) -> Vec<OutputFile> {
         let date_of = |p: &crate::content::Page| p.front.date.map(|d| d.to_string()).unwrap_or_default();
         items.sort_by(|a, b| date_of(b.0).cmp(&date_of(a.0)).then_with(|| a.1.cmp(b.1)));
         let updated_of = |p: &crate::content::Page| p.front.updated.or(p.front.date).map(|d| d.to_string());
-        let updated =
-            items.iter().filter_map(|(p, _)| updated_of(p)).max().unwrap_or_else(|| "1970-01-01".into());
+        let updated = items.iter().filter_map(|(p, _)| updated_of(p)).max().unwrap_or_else(|| "1970-01-01".into());
         let feed_url = format!("{base}{lang}/news/atom.xml");
         let title = site.strings.text(lang, "news.feed_title");
         let mut xml = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
         let _ = writeln!(xml, "<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"{}\">", xml_escape(lang));
-        let _ = writeln!(xml, "  <title>{}</title>", xml_escape(&format!("{} – {title}", site.config.site_title(lang))));
+        let _ =
+            writeln!(xml, "  <title>{}</title>", xml_escape(&format!("{} – {title}", site.config.site_title(lang))));
         let _ = writeln!(xml, "  <id>{}</id>", xml_escape(&feed_url));
         let _ = writeln!(xml, "  <link rel=\"self\" href=\"{}\"/>", xml_escape(&feed_url));
         let _ = writeln!(

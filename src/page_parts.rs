@@ -76,9 +76,8 @@ mod tests {
         assert_eq!(parts[0].heading, "<h2 id=\"urgent\">Now</h2>");
         assert_eq!(parts[0].body, "\n<p>Call.</p>\n");
         assert_eq!(parts[1].title, "ROUTE-A");
-        let joined: String = std::iter::once(intro.clone())
-            .chain(parts.iter().map(|p| format!("{}{}", p.heading, p.body)))
-            .collect();
+        let joined: String =
+            std::iter::once(intro.clone()).chain(parts.iter().map(|p| format!("{}{}", p.heading, p.body))).collect();
         assert_eq!(joined, html);
     }
 

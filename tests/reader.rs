@@ -44,10 +44,8 @@ fn front_door_puts_the_urgent_panel_first_then_the_routes_then_the_news() {
         for target in ["help.html", "tools/ransomware-first-hour.html"] {
             assert!(urgent.iter().any(|h| h == target), "{lang}: the panel links {target}: {urgent:?}");
         }
-        let routes: Vec<String> = select(&home, ".routes .route h2")
-            .iter()
-            .map(|h| h.value().attr("id").unwrap().to_string())
-            .collect();
+        let routes: Vec<String> =
+            select(&home, ".routes .route h2").iter().map(|h| h.value().attr("id").unwrap().to_string()).collect();
         assert_eq!(routes.len(), 3, "{lang}: three routes in");
         route_ids.push(routes);
         let route_links = hrefs(&home, ".routes a");
@@ -96,10 +94,8 @@ fn every_page_offers_the_emergency_route_and_the_footer_links() {
 fn main_menu_leaves_the_footer_pages_to_the_footer() {
     let t = SiteTest::bundled();
     t.build_ok();
-    let nav: Vec<String> = select(&t.html("en/guidance/backups.html"), ".main-nav a")
-        .iter()
-        .map(|a| a.text().collect())
-        .collect();
+    let nav: Vec<String> =
+        select(&t.html("en/guidance/backups.html"), ".main-nav a").iter().map(|a| a.text().collect()).collect();
     assert_eq!(nav, ["Guidance", "Tools", "Training", "News"]);
 }
 
@@ -137,9 +133,15 @@ fn publisher_addresses_become_links_and_the_feed_names_the_publisher() {
     );
     t.build_ok();
     let about = t.html("en/guidance/updates.html");
-    assert_eq!(attr(&about, ".publisher-details a[href^=mailto]", "href").as_deref(), Some("mailto:portal@example.org"));
+    assert_eq!(
+        attr(&about, ".publisher-details a[href^=mailto]", "href").as_deref(),
+        Some("mailto:portal@example.org")
+    );
     assert_eq!(text(&about, ".publisher-details a[href^=mailto]"), "portal@example.org");
-    assert_eq!(attr(&about, ".publisher-details a[href^=https]", "href").as_deref(), Some("https://example.org/report"));
+    assert_eq!(
+        attr(&about, ".publisher-details a[href^=https]", "href").as_deref(),
+        Some("https://example.org/report")
+    );
     assert!(t.read("en/news/atom.xml").contains("<author><name>Example Health Agency</name></author>"));
     // `[pages] about` leaves the main menu.
     let nav: Vec<String> = select(&about, ".main-nav a").iter().map(|a| a.text().collect()).collect();
@@ -186,7 +188,9 @@ fn untranslated_titles_are_marked_with_their_language_and_direction() {
     t.build_ok();
     // zh has only its home: guidance is an English fallback.
     let page = t.html("zh/guidance/backups.html");
-    for css in [".main-nav a", ".breadcrumbs li:nth-child(2) a", ".breadcrumbs [aria-current=page]", ".section-nav li a"] {
+    for css in
+        [".main-nav a", ".breadcrumbs li:nth-child(2) a", ".breadcrumbs [aria-current=page]", ".section-nav li a"]
+    {
         let marked = select(&page, css);
         assert!(!marked.is_empty(), "{css}");
         for e in marked {
@@ -226,7 +230,10 @@ fn settings_pages_that_do_not_exist_are_errors_at_their_line() {
     assert!(!out.status.success());
     let err = stderr(&out);
     assert!(
-        err.contains(&format!("portal.toml:{}:8: error: [pages] help = \"help.md\": no page content/en/help.md", lines + 3)),
+        err.contains(&format!(
+            "portal.toml:{}:8: error: [pages] help = \"help.md\": no page content/en/help.md",
+            lines + 3
+        )),
         "{err}"
     );
     assert!(!err.contains("about"), "an existing page is fine: {err}");
@@ -250,7 +257,8 @@ fn not_found_page_speaks_every_language_with_links_from_the_site_path() {
     let t = SiteTest::fixture("basic");
     t.build_ok();
     let page = t.html("404.html");
-    let langs: Vec<&str> = select(&page, ".not-found-message").iter().map(|s| s.value().attr("lang").unwrap()).collect();
+    let langs: Vec<&str> =
+        select(&page, ".not-found-message").iter().map(|s| s.value().attr("lang").unwrap()).collect();
     assert_eq!(langs, ["en", "it", "zh"]);
     assert_eq!(text(&page, ".not-found-message[lang=it] h2"), "Pagina non trovata");
     assert_eq!(attr(&page, ".not-found-message[lang=zh] a", "href").as_deref(), Some("/sub/zh/index.html"));

@@ -11,12 +11,15 @@
 // - screenshots of every page type in en and zh, both widths and schemes, for a reviewer.
 import fs from "node:fs";
 import path from "node:path";
-import { launch, fileBase, guardedPage, visit, axe, runner, pageTypes, siteLanguages, contrast } from "./lib.mjs";
+import { launch, serve, fileBase, guardedPage, visit, axe, runner, pageTypes, siteLanguages, contrast } from "./lib.mjs";
 
-const [site, shots] = process.argv.slice(2);
+// A third argument `http` runs the same over HTTP (the test suite runs it over file://, where
+// the reader with the site on a USB stick is; site.mjs covers every page over HTTP).
+const [site, shots, mode = "file"] = process.argv.slice(2);
 const t = runner();
 const languages = siteLanguages(site);
-const base = fileBase(site);
+const server = mode === "http" ? await serve(site) : null;
+const base = server ? server.base : fileBase(site);
 const SIZES = [{ width: 390, height: 844 }, { width: 1280, height: 800 }];
 const SCHEMES = ["light", "dark"];
 // Words with many hits in each language: the longest suggestion lists.
@@ -285,6 +288,7 @@ try {
   await Promise.all(SIZES.map((size) => run(size, browser)));
 } finally {
   await browser.close();
+  if (server) server.close();
 }
 console.log(`screenshots: ${fs.readdirSync(shots).length} files in ${shots}`);
 t.finish("browser layout");

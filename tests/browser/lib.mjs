@@ -76,7 +76,11 @@ export async function guardedPage(context, base) {
     }
   });
   page.on("requestfailed", (req) => {
-    if (req.resourceType() !== "document") page.problems.push(`failed to load ${req.url()}: ${req.failure()?.errorText}`);
+    const error = req.failure()?.errorText || "";
+    // ERR_ABORTED is a load the page itself gave up (it navigated away), not a missing file.
+    if (req.resourceType() !== "document" && !error.includes("ERR_ABORTED")) {
+      page.problems.push(`failed to load ${req.url()}: ${error}`);
+    }
   });
   page.on("console", (msg) => {
     if (msg.type() === "error" && !(page.expect404 && msg.text().includes("404"))) {
