@@ -60,6 +60,7 @@ fn front_door_puts_the_urgent_panel_first_then_the_routes_then_the_news() {
         assert!(at("class=\"routes\"") < at("class=\"latest-news\""), "{lang}");
         assert!(at("class=\"latest-news\"") < at("id=\"who-runs-this-portal\""), "{lang}");
         assert!(select(&home, ".news-list li time").len() >= 3, "{lang}: the latest news");
+        assert!(!text(&home, "main .home-publisher .publisher-name").is_empty(), "{lang}: who publishes the portal");
     }
     assert!(route_ids.windows(2).all(|w| w[0] == w[1]), "the same routes in every language: {route_ids:?}");
 }
