@@ -268,8 +268,10 @@ impl Config {
         }
     }
 
-    /// Diagnostics for `[pages]` entries that name no page of the source language (`exists`
+    /// Warnings for `[pages]` entries that name no page of the source language (`exists`
     /// tells whether a path below `content/<source>/` is a page), at their line in portal.toml.
+    /// Warnings, not errors: the theme then leaves that link out, and a settings file can serve
+    /// a corpus without those pages (the benchmarks do); `--strict` makes them fail.
     pub fn check_pages(&self, exists: &dyn Fn(&str) -> bool) -> Vec<Diagnostic> {
         SitePage::ALL
             .iter()
@@ -279,12 +281,12 @@ impl Config {
                     return None;
                 }
                 let (line, column) = line_col(&self.text, path.span().start);
-                Some(Diagnostic::error(
+                Some(Diagnostic::warning(
                     "portal.toml",
                     line,
                     column,
                     format!(
-                        "[pages] {} = \"{}\": no page content/{}/{}",
+                        "[pages] {} = \"{}\": no page content/{}/{} (the theme leaves its link out)",
                         which.key(),
                         path.get_ref(),
                         self.source_language,
