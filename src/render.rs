@@ -399,6 +399,8 @@ impl Site {
         ctx.insert("feed_url", &relative_url(url, &format!("{lang}/news/atom.xml")));
         ctx.insert("news_url", &relative_url(url, &format!("{lang}/news/index.html")));
         ctx.insert("has_feed", &self.has_feed(lang));
+        let guidance_feed = crate::feeds::feed_path(self, lang, "guidance").map(|p| relative_url(url, &p));
+        ctx.insert("guidance_feed_url", &guidance_feed);
         ctx.insert("main_nav", &self.main_nav(url, lang));
         self.insert_site_links(&mut ctx, lang, &|to| relative_url(url, to));
         ctx.insert("noindex", &false);
@@ -756,6 +758,7 @@ impl Site {
         ctx.insert("languages_url", &absolute("index.html#choose"));
         ctx.insert("search_url", &absolute(&format!("{source}/search.html")));
         ctx.insert("has_feed", &false);
+        ctx.insert("guidance_feed_url", &None::<String>);
         ctx.insert("main_nav", &Vec::<LinkCtx>::new());
         ctx.insert("languages", &Vec::<LanguageCtx>::new());
         self.insert_site_links(&mut ctx, source, &absolute);

@@ -176,6 +176,14 @@ fn last_reviewed_dates_are_written_in_the_readers_language_and_carried_into_the_
     assert!(entry.contains("<published>2025-03-01T00:00:00Z</published>"), "{entry}");
     let head = &feed[..feed.find("<entry>").unwrap()];
     assert!(head.contains("<updated>2026-01-20T00:00:00Z</updated>"), "the feed's date is its latest entry's: {head}");
+    // The guidance feed announces reviews: the reviewed page, not the one without a date.
+    let guidance = t.read("en/guidance/atom.xml");
+    assert!(guidance.contains("<title>Backups</title>") && !guidance.contains("<title>Updates</title>"), "{guidance}");
+    assert!(guidance.contains("<updated>2026-03-02T00:00:00Z</updated>"), "{guidance}");
+    assert_eq!(
+        attr(&en, "link[rel=alternate][type='application/atom+xml'][href='atom.xml']", "title").as_deref(),
+        Some("Guidance updates")
+    );
     // News lists write dates for readers too.
     let news = t.html("en/news/index.html");
     let card = select(&news, ".card").into_iter().find(|c| c.text().any(|t| t.contains("Second item"))).unwrap();
