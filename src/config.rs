@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use serde::Deserialize;
+use toml::Spanned;
 
 use crate::error::{line_col, Diagnostic};
 
@@ -33,6 +34,8 @@ pub struct LanguageSettings {
     pub dir: Option<Direction>,
     /// Search analyzer: a language code whose stemmer to use (`de`), `cjk` or `folded`.
     pub analyzer: Option<String>,
+    /// The portal's name in this language (the header, page titles, feeds); `title` when absent.
+    pub title: Option<String>,
 }
 
 /// `portal.toml`.
@@ -46,6 +49,89 @@ pub struct Config {
     pub source_language: String,
     pub theme: String,
     pub languages: BTreeMap<String, LanguageSettings>,
+    /// Who publishes the portal, shown by the theme in every language.
+    pub publisher: Option<Publisher>,
+    /// The pages the theme links from every page (emergency route, footer).
+    pub pages: SitePages,
+    /// The text of portal.toml, for the lines of problems found after parsing.
+    #[serde(skip)]
+    pub text: String,
+}
+
+/// `[publisher]`: who publishes the portal and how readers reach them. Shown in the footer and
+/// on the about page of every language, in the words written here (one text for all languages:
+/// names and addresses do not translate).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Publisher {
+    /// The organisation that publishes the portal.
+    pub name: String,
+    /// How to reach it: an e-mail address (`mailto:...`), a web address (`https://...`) or text.
+    pub contact: String,
+    /// How readers report an error or an accessibility barrier; the contact when absent.
+    pub report_error: Option<String>,
+}
+
+/// `[pages]`: paths below `content/<lang>/` of the pages the theme links from every page of
+/// every language. Each must be a page of the source language (`portal check` says so).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SitePages {
+    /// Whom to call in an emergency: the header's "Under attack?" link.
+    pub help: Option<Spanned<String>>,
+    /// What to do in the first hour of an incident: the header's second emergency link.
+    pub first_hour: Option<Spanned<String>>,
+    /// Who publishes the portal and why (also shows the `[publisher]` details).
+    pub about: Option<Spanned<String>>,
+    /// The accessibility statement (Directive (EU) 2016/2102).
+    pub accessibility: Option<Spanned<String>>,
+    /// The privacy notice: what the tools keep on the device.
+    pub privacy: Option<Spanned<String>>,
+}
+
+/// One of the `[pages]` entries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SitePage {
+    Help,
+    FirstHour,
+    About,
+    Accessibility,
+    Privacy,
+}
+
+impl SitePage {
+    pub const ALL: [SitePage; 5] =
+        [SitePage::Help, SitePage::FirstHour, SitePage::About, SitePage::Accessibility, SitePage::Privacy];
+
+    /// The key in `portal.toml` and in the template context.
+    pub fn key(self) -> &'static str {
+        match self {
+            SitePage::Help => "help",
+            SitePage::FirstHour => "first_hour",
+            SitePage::About => "about",
+            SitePage::Accessibility => "accessibility",
+            SitePage::Privacy => "privacy",
+        }
+    }
+}
+
+impl SitePages {
+    /// The configured path of `which`, if any.
+    pub fn get(&self, which: SitePage) -> Option<&Spanned<String>> {
+        match which {
+            SitePage::Help => self.help.as_ref(),
+            SitePage::FirstHour => self.first_hour.as_ref(),
+            SitePage::About => self.about.as_ref(),
+            SitePage::Accessibility => self.accessibility.as_ref(),
+            SitePage::Privacy => self.privacy.as_ref(),
+        }
+    }
+
+    /// True if `rel_path` (below `content/<lang>/`) is one of the configured pages.
+    pub fn contains(&self, rel_path: &str) -> bool {
+        SitePage::ALL.iter().any(|&p| self.get(p).is_some_and(|s| s.get_ref() == rel_path))
+    }
 }
 
 impl Default for Config {
@@ -56,6 +142,9 @@ impl Default for Config {
             source_language: "en".into(),
             theme: "default".into(),
             languages: BTreeMap::new(),
+            publisher: None,
+            pages: SitePages::default(),
+            text: String::new(),
         }
     }
 }
@@ -159,7 +248,54 @@ pub fn parse_config(path: &Path, text: Option<&str>) -> Result<Config, Diagnosti
     if !config.base_url.ends_with('/') {
         config.base_url.push('/');
     }
+    config.text = text.to_string();
     Ok(config)
+}
+
+impl Config {
+    /// The portal's name in `lang`: `[languages.<lang>] title`, else `title`.
+    pub fn site_title(&self, lang: &str) -> &str {
+        self.languages.get(lang).and_then(|l| l.title.as_deref()).unwrap_or(&self.title)
+    }
+
+    /// The path part of `base_url` (`/` or `/portal/`): where the site's root is on its host.
+    /// Only pages a host serves at any URL (404) need it; every other page links relatively.
+    pub fn base_path(&self) -> String {
+        let after_scheme = self.base_url.split_once("://").map_or(self.base_url.as_str(), |(_, rest)| rest);
+        match after_scheme.find('/') {
+            Some(i) => after_scheme[i..].to_string(),
+            None => "/".to_string(),
+        }
+    }
+
+    /// Warnings for `[pages]` entries that name no page of the source language (`exists`
+    /// tells whether a path below `content/<source>/` is a page), at their line in portal.toml.
+    /// Warnings, not errors: the theme then leaves that link out, and a settings file can serve
+    /// a corpus without those pages (the benchmarks do); `--strict` makes them fail.
+    pub fn check_pages(&self, exists: &dyn Fn(&str) -> bool) -> Vec<Diagnostic> {
+        SitePage::ALL
+            .iter()
+            .filter_map(|&which| {
+                let path = self.pages.get(which)?;
+                if exists(path.get_ref()) {
+                    return None;
+                }
+                let (line, column) = line_col(&self.text, path.span().start);
+                Some(Diagnostic::warning(
+                    "portal.toml",
+                    line,
+                    column,
+                    format!(
+                        "[pages] {} = \"{}\": no page content/{}/{} (the theme leaves its link out)",
+                        which.key(),
+                        path.get_ref(),
+                        self.source_language,
+                        path.get_ref()
+                    ),
+                ))
+            })
+            .collect()
+    }
 }
 
 /// Turns a TOML error into a diagnostic at its line; `line_offset` is the number of lines of
@@ -193,7 +329,7 @@ mod tests {
         assert_eq!(config.language("xx").name, "xx");
         config
             .languages
-            .insert("it".into(), LanguageSettings { name: Some("Italiano (IT)".into()), dir: None, analyzer: None });
+            .insert("it".into(), LanguageSettings { name: Some("Italiano (IT)".into()), ..Default::default() });
         assert_eq!(config.language("it").name, "Italiano (IT)");
     }
 

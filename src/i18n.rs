@@ -112,7 +112,10 @@ pub fn template_keys(templates: &[(String, String)]) -> BTreeMap<String, (String
 pub fn code_keys() -> Vec<String> {
     let mut keys = crate::markdown::ui_keys();
     keys.extend(crate::content::Kind::ALL.iter().map(|k| format!("kind.{}", k.as_str())));
-    keys.extend(["news.feed_title", "taxonomy.audience", "taxonomy.topics"].map(String::from));
+    keys.extend(["news.feed_title", "guidance.feed_title", "taxonomy.audience", "taxonomy.topics"].map(String::from));
+    // The 404 page speaks every language; dates are written in the reader's.
+    keys.extend(["notfound.title", "notfound.text", "notfound.home"].map(String::from));
+    keys.extend(crate::dates::date_keys());
     keys
 }
 

@@ -8,12 +8,14 @@
 pub mod cli;
 pub mod config;
 pub mod content;
+pub mod dates;
 pub mod error;
 pub mod feeds;
 pub mod i18n;
 pub mod markdown;
 pub mod odt;
 pub mod output;
+pub mod page_parts;
 pub mod render;
 pub mod search;
 pub mod serve;

@@ -32,6 +32,45 @@ pub type Want<'a> = dyn Fn(&str, &str) -> bool + Sync + 'a;
 struct LinkCtx {
     title: String,
     url: String,
+    /// Language and direction of `title` when it is not the page's (an untranslated page's
+    /// title): templates mark it so that screen readers and the bidi algorithm get it right.
+    lang: Option<String>,
+    dir: Option<&'static str>,
+}
+
+/// `[publisher]` for the templates: the texts, and links where they are addresses.
+#[derive(Serialize)]
+struct PublisherCtx {
+    name: String,
+    contact: String,
+    contact_href: Option<String>,
+    report_error: String,
+    report_error_href: Option<String>,
+    /// The language the texts are written in (the source language's), when not the page's.
+    lang: Option<String>,
+    dir: Option<&'static str>,
+}
+
+/// The 404 page's message in one language.
+#[derive(Serialize)]
+struct NotFoundCtx {
+    lang: String,
+    dir: &'static str,
+    title: String,
+    text: String,
+    home: String,
+    home_url: String,
+}
+
+/// `mailto:` and `https:` addresses become links; anything else is shown as text.
+fn address_href(text: &str) -> Option<String> {
+    (text.starts_with("mailto:") || text.starts_with("https://") || text.starts_with("http://"))
+        .then(|| text.to_string())
+}
+
+/// What a reader sees of an address: an e-mail address without its `mailto:`.
+fn address_text(text: &str) -> String {
+    text.strip_prefix("mailto:").unwrap_or(text).to_string()
 }
 
 #[derive(Serialize)]
@@ -41,9 +80,14 @@ struct ItemCtx {
     description: String,
     kind: &'static str,
     date: Option<String>,
+    /// `date` in the words of the list's language.
+    date_text: Option<String>,
     is_section: bool,
     fallback: bool,
     current: bool,
+    /// Language and direction of the title and description when not the list's language.
+    lang: Option<String>,
+    dir: Option<&'static str>,
 }
 
 #[derive(Serialize)]
@@ -77,6 +121,9 @@ struct PageCtx {
     toc: Vec<TocEntry>,
     date: Option<String>,
     updated: Option<String>,
+    /// `date` and `updated` in the words of the page's language ("2 March 2026").
+    date_text: Option<String>,
+    updated_text: Option<String>,
     audience: Vec<TermCtx>,
     topics: Vec<TermCtx>,
     fallback: bool,
@@ -87,6 +134,10 @@ struct PageCtx {
     is_section: bool,
     /// The page's structured tool (self-assessment, module, lesson, checklist), if any.
     tool: Option<crate::tools::ToolCtx>,
+    /// A language home only: `content` split at its top-level `<h2>`s (what precedes the
+    /// first, then the parts), for the front door to place.
+    intro: Option<String>,
+    parts: Vec<crate::page_parts::Part>,
 }
 
 /// Renders every body; the result is indexed like `site.routes.routes`.
@@ -217,16 +268,81 @@ impl Site {
     fn item(&self, from: &str, index: usize, current: usize) -> ItemCtx {
         let route = &self.routes.routes[index];
         let page = &self.content.pages[route.page];
+        let (lang, dir) = self.foreign_text(&page.lang, &route.lang);
         ItemCtx {
             title: page.front.title.clone(),
             url: relative_url(from, &route.url),
             description: page.front.description.clone(),
             kind: page.front.kind.as_str(),
             date: date_string(&page.front.date),
+            date_text: page.front.date.as_ref().map(|d| crate::dates::format_date(&self.strings, &route.lang, d)),
             is_section: page.is_section(),
             fallback: route.fallback,
             current: index == current,
+            lang,
+            dir,
         }
+    }
+
+    /// A link to route `index` from the page at `from`, its title marked when foreign.
+    fn link(&self, from: &str, index: usize) -> LinkCtx {
+        let route = &self.routes.routes[index];
+        let page = &self.content.pages[route.page];
+        let (lang, dir) = self.foreign_text(&page.lang, &route.lang);
+        LinkCtx { title: page.front.title.clone(), url: relative_url(from, &route.url), lang, dir }
+    }
+
+    /// The `lang` and `dir` to mark a text written in `text_lang` on a page in `page_lang`:
+    /// none when they are the same language.
+    fn foreign_text(&self, text_lang: &str, page_lang: &str) -> (Option<String>, Option<&'static str>) {
+        if text_lang == page_lang {
+            (None, None)
+        } else {
+            (Some(text_lang.to_string()), Some(self.language(text_lang).dir.as_str()))
+        }
+    }
+
+    /// The `[pages]` of portal.toml in `lang`, by key (`help`, `first_hour`, ...), each linked
+    /// with `url_of` (a route's output path -> the URL to write).
+    fn site_pages(&self, lang: &str, url_of: &dyn Fn(&str) -> String) -> BTreeMap<&'static str, LinkCtx> {
+        crate::config::SitePage::ALL
+            .iter()
+            .filter_map(|&which| {
+                let path = self.config.pages.get(which)?;
+                let r = self.routes.resolve(&self.content, lang, &self.config.source_language, path.get_ref())?;
+                let mut link = self.link(&self.routes.routes[r].url, r);
+                link.url = url_of(&self.routes.routes[r].url);
+                Some((which.key(), link))
+            })
+            .collect()
+    }
+
+    /// The footer's links: about, accessibility, privacy, help (those configured).
+    fn footer_nav<'a>(pages: &'a BTreeMap<&'static str, LinkCtx>) -> Vec<&'a LinkCtx> {
+        ["about", "accessibility", "privacy", "help"].iter().filter_map(|k| pages.get(k)).collect()
+    }
+
+    fn publisher(&self, lang: &str) -> Option<PublisherCtx> {
+        let p = self.config.publisher.as_ref()?;
+        let report = p.report_error.clone().unwrap_or_else(|| p.contact.clone());
+        let (text_lang, dir) = self.foreign_text(&self.config.source_language, lang);
+        Some(PublisherCtx {
+            name: p.name.clone(),
+            contact: address_text(&p.contact),
+            contact_href: address_href(&p.contact),
+            report_error: address_text(&report),
+            report_error_href: address_href(&report),
+            lang: text_lang,
+            dir,
+        })
+    }
+
+    /// The pages' settings the header and footer of every page of `lang` show.
+    fn insert_site_links(&self, ctx: &mut tera::Context, lang: &str, url_of: &dyn Fn(&str) -> String) {
+        let pages = self.site_pages(lang, url_of);
+        ctx.insert("footer_nav", &Self::footer_nav(&pages));
+        ctx.insert("site_pages", &pages);
+        ctx.insert("publisher", &self.publisher(lang));
     }
 
     fn term_label(&self, lang: &str, taxonomy: &str, id: &str) -> String {
@@ -279,7 +395,7 @@ impl Site {
         ctx.insert("lang_name", &language.name);
         ctx.insert("root", &root);
         ctx.insert("url", url);
-        ctx.insert("site_title", &self.config.title);
+        ctx.insert("site_title", self.config.site_title(lang));
         ctx.insert("csp", CSP);
         ctx.insert("source_lang", &self.config.source_language);
         ctx.insert("source_lang_name", &self.language(&self.config.source_language).name);
@@ -287,8 +403,12 @@ impl Site {
         ctx.insert("search_url", &relative_url(url, &format!("{lang}/search.html")));
         ctx.insert("languages_url", &format!("{root}index.html#choose"));
         ctx.insert("feed_url", &relative_url(url, &format!("{lang}/news/atom.xml")));
+        ctx.insert("news_url", &relative_url(url, &format!("{lang}/news/index.html")));
         ctx.insert("has_feed", &self.has_feed(lang));
+        let guidance_feed = crate::feeds::feed_path(self, lang, "guidance").map(|p| relative_url(url, &p));
+        ctx.insert("guidance_feed_url", &guidance_feed);
         ctx.insert("main_nav", &self.main_nav(url, lang));
+        self.insert_site_links(&mut ctx, lang, &|to| relative_url(url, to));
         ctx.insert("noindex", &false);
         ctx
     }
@@ -297,13 +417,12 @@ impl Site {
         let Some(home) = self.routes.by_path(lang, "_index.md") else {
             return Vec::new();
         };
+        // The pages of `[pages]` have their own places (the emergency link, the footer).
         self.routes.routes[home]
             .children
             .iter()
-            .map(|&c| {
-                let r = &self.routes.routes[c];
-                LinkCtx { title: self.content.pages[r.page].front.title.clone(), url: relative_url(from, &r.url) }
-            })
+            .filter(|&&c| !self.config.pages.contains(&self.routes.routes[c].rel_path))
+            .map(|&c| self.link(from, c))
             .collect()
     }
 
@@ -327,6 +446,15 @@ impl Site {
         let lang = &route.lang;
         let mut ctx = self.base_context(url, lang);
         let text_language = self.language(&page.lang);
+        let (intro, parts) = if page.rel_path == "_index.md" {
+            let (intro, parts) = crate::page_parts::split_parts(&content, &body.toc);
+            (Some(intro), parts)
+        } else {
+            (None, Vec::new())
+        };
+        let format = |d: &Option<crate::content::front_matter::Date>| {
+            d.as_ref().map(|d| crate::dates::format_date(&self.strings, lang, d))
+        };
         ctx.insert(
             "page",
             &PageCtx {
@@ -338,6 +466,8 @@ impl Site {
                 toc: body.toc.iter().chain(tool.iter().flat_map(|t| &t.toc)).cloned().collect(),
                 date: date_string(&page.front.date),
                 updated: date_string(&page.front.updated),
+                date_text: format(&page.front.date),
+                updated_text: format(&page.front.updated),
                 audience: self.terms(url, lang, "audience", &page.front.audience),
                 topics: self.terms(url, lang, "topics", &page.front.topics),
                 fallback: route.fallback,
@@ -346,8 +476,15 @@ impl Site {
                 task_count: body.task_count,
                 is_section: page.is_section(),
                 tool: tool.cloned(),
+                intro,
+                parts,
             },
         );
+        // Which of `[pages]` this page is (`about`, `help`, ...), for what the theme adds to it.
+        let site_page = crate::config::SitePage::ALL.iter().find(|&&which| {
+            self.config.pages.get(which).and_then(|p| self.routes.by_path(lang, p.get_ref())) == Some(index)
+        });
+        ctx.insert("site_page", &site_page.map(|p| p.key()));
         ctx.insert("noindex", &route.fallback);
         let stale_source = crate::translations::source_of(self, page).filter(|source| {
             crate::translations::page_state(source, Some(page)) != crate::translations::PageState::Current
@@ -363,8 +500,12 @@ impl Site {
             .iter()
             .filter_map(|l| {
                 let r = self.routes.by_key(&l.code, &route.key)?;
-                (!self.routes.routes[r].fallback)
-                    .then(|| LinkCtx { title: l.code.clone(), url: relative_url(url, &self.routes.routes[r].url) })
+                (!self.routes.routes[r].fallback).then(|| LinkCtx {
+                    title: l.code.clone(),
+                    url: relative_url(url, &self.routes.routes[r].url),
+                    lang: None,
+                    dir: None,
+                })
             })
             .collect();
         ctx.insert("alternates", &alternates);
@@ -372,12 +513,8 @@ impl Site {
         let mut crumbs = Vec::new();
         let mut parent = route.parent;
         while let Some(p) = parent {
-            let r = &self.routes.routes[p];
-            crumbs.push(LinkCtx {
-                title: self.content.pages[r.page].front.title.clone(),
-                url: relative_url(url, &r.url),
-            });
-            parent = r.parent;
+            crumbs.push(self.link(url, p));
+            parent = self.routes.routes[p].parent;
         }
         crumbs.reverse();
         ctx.insert("breadcrumbs", &crumbs);
@@ -571,6 +708,8 @@ impl Site {
                         .map(|k| LinkCtx {
                             title: self.strings.text(&l.code, &format!("kind.{k}")),
                             url: k.to_string(),
+                            lang: None,
+                            dir: None,
                         })
                         .collect::<Vec<_>>(),
                 );
@@ -578,7 +717,12 @@ impl Site {
                     "audiences",
                     &audiences
                         .into_iter()
-                        .map(|a| LinkCtx { title: self.term_label(&l.code, "audience", a), url: a.to_string() })
+                        .map(|a| LinkCtx {
+                            title: self.term_label(&l.code, "audience", a),
+                            url: a.to_string(),
+                            lang: None,
+                            dir: None,
+                        })
                         .collect::<Vec<_>>(),
                 );
                 self.render_extra(theme, &l.code, "search.html", &url, &ctx)
@@ -607,17 +751,34 @@ impl Site {
         if !want(source, "404.html") {
             return pages;
         }
-        // The 404 page is served at any depth, so it cannot link relatively: it uses the
-        // site's path from base_url (a host serves it; file:// never shows it).
+        // A host serves the 404 page in place of any missing file, at any depth: relative links
+        // would resolve against the missing URL, so every URL in it starts with the site's path
+        // on its host (from base_url, e.g. /portal/). It speaks every language of the site.
+        let base_path = self.config.base_path();
+        let absolute = |to: &str| format!("{base_path}{to}");
         let mut ctx = self.base_context(NOT_FOUND, source);
-        let base_path = self.config.base_url.splitn(4, '/').nth(3).map_or("/".to_string(), |p| format!("/{p}"));
         ctx.insert("root", &base_path);
-        ctx.insert("home_url", &format!("{base_path}{source}/index.html"));
-        ctx.insert("languages_url", &format!("{base_path}index.html#choose"));
-        ctx.insert("search_url", &format!("{base_path}{source}/search.html"));
+        ctx.insert("home_url", &absolute(&format!("{source}/index.html")));
+        ctx.insert("languages_url", &absolute("index.html#choose"));
+        ctx.insert("search_url", &absolute(&format!("{source}/search.html")));
         ctx.insert("has_feed", &false);
+        ctx.insert("guidance_feed_url", &None::<String>);
         ctx.insert("main_nav", &Vec::<LinkCtx>::new());
         ctx.insert("languages", &Vec::<LanguageCtx>::new());
+        self.insert_site_links(&mut ctx, source, &absolute);
+        let messages: Vec<NotFoundCtx> = self
+            .languages
+            .iter()
+            .map(|l| NotFoundCtx {
+                lang: l.code.clone(),
+                dir: l.dir.as_str(),
+                title: self.strings.text(&l.code, "notfound.title"),
+                text: self.strings.text(&l.code, "notfound.text"),
+                home: self.strings.text(&l.code, "notfound.home"),
+                home_url: absolute(&format!("{}/index.html", l.code)),
+            })
+            .collect();
+        ctx.insert("not_found", &messages);
         pages.push(self.render_extra(theme, source, "404.html", NOT_FOUND, &ctx));
         pages
     }

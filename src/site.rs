@@ -69,6 +69,9 @@ impl Site {
         let mut languages: Vec<Language> = content.languages.iter().map(|c| config.language(c)).collect();
         languages.sort_by_key(|l| (l.code != config.source_language, l.code.clone()));
         let routes = Routes::build(&content, &config.source_language);
+        let source_page =
+            |rel: &str| routes.by_path(&config.source_language, rel).is_some_and(|r| !routes.routes[r].fallback);
+        diagnostics.extend(config.check_pages(&source_page));
         let assets = content.assets.iter().map(|a| (a.lang.clone(), a.rel_path.clone())).collect();
         let mut site = Site {
             root: root.to_path_buf(),

@@ -23,12 +23,13 @@ fn browser_available() -> bool {
 }
 
 fn run_node(script: &str, site: &Path) {
-    run_node_with(script, &[site]);
+    run_node_with(script, site, &[]);
 }
 
-fn run_node_with(script: &str, args: &[&Path]) {
+fn run_node_with(script: &str, site: &Path, args: &[&str]) {
     let out = Command::new("node")
         .arg(Path::new(REPO).join("tests/browser").join(script))
+        .arg(site)
         .args(args)
         .output()
         .expect("node runs");
@@ -56,6 +57,8 @@ fn right_to_left_language_mirrors_in_chromium() {
     let t = SiteTest::fixture("basic");
     t.write("content/ar/_index.md", "+++\ntitle = \"بوابة الأمن السيبراني الصحي\"\n+++\nمرحبا.\n");
     t.write("content/ar/guidance/_index.md", "+++\ntitle = \"إرشادات\"\nweight = 10\n+++\nكل الإرشادات.\n");
+    // An English page whose title ends in punctuation: untranslated, it is listed in Arabic.
+    t.write("content/en/guidance/apply.md", "+++\ntitle = \"Does NIS2 apply to me?\"\nweight = 3\n+++\nIt depends.\n");
     t.build_ok();
     run_node("rtl.mjs", &t.public());
 }
@@ -109,7 +112,7 @@ fn tool_pages_fit_the_screen_in_chromium() {
     t.build_ok();
     let shots = Path::new(env!("CARGO_TARGET_TMPDIR")).join("screenshots/tools");
     std::fs::create_dir_all(&shots).unwrap();
-    run_node_with("tools-layout.mjs", &[&t.public(), &shots]);
+    run_node_with("tools-layout.mjs", &t.public(), &[shots.to_str().unwrap()]);
 }
 
 #[test]
@@ -120,4 +123,34 @@ fn search_in_chromium_over_file_and_http() {
     let t = SiteTest::bundled();
     t.build_ok();
     run_node("search.mjs", &t.public());
+}
+
+/// What a reader sees: no sideways scrolling and every popup inside the window at 390 and
+/// 1280 px, light and dark, in every language; axe with the popups open, in the dark scheme and
+/// with the focus on each header control. Screenshots of every page type in en and zh go to
+/// target/screenshots/ for a reviewer (CI keeps them as files).
+#[test]
+fn layout_colour_schemes_and_open_popups_in_chromium() {
+    if !browser_available() {
+        return;
+    }
+    let t = SiteTest::bundled();
+    t.build_ok();
+    let shots = Path::new(REPO).join("target/screenshots");
+    run_node_with("layout.mjs", &t.public(), &[shots.to_str().unwrap()]);
+}
+
+/// Hosts serve 404.html for a missing URL at any depth: styled, every link working, at the
+/// root of a host and in a sub-folder (the fixture's base_url is https://fixture.example/sub/).
+#[test]
+fn not_found_page_works_at_any_depth_and_in_a_sub_folder() {
+    if !browser_available() {
+        return;
+    }
+    let bundled = SiteTest::bundled();
+    bundled.build_ok();
+    run_node_with("notfound.mjs", &bundled.public(), &["/"]);
+    let sub = SiteTest::fixture("basic");
+    sub.build_ok();
+    run_node_with("notfound.mjs", &sub.public(), &["/sub/"]);
 }

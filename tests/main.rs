@@ -10,6 +10,7 @@ mod fuzz;
 mod hostile;
 mod i18n;
 mod invalid;
+mod reader;
 mod search;
 mod serve;
 mod tools;

@@ -25,12 +25,17 @@ export async function launch() {
   });
 }
 
-/** Serves `dir` on 127.0.0.1 (a random port); resolves to { base, close }. */
-export function serve(dir) {
+/**
+ * Serves `dir` on 127.0.0.1 (a random port) under the path `prefix` (`/`, or `/portal/` for a
+ * site hosted in a sub-folder); a missing file gets the site's 404.html with status 404, as
+ * static hosts do. Resolves to { base, close }.
+ */
+export function serve(dir, prefix = "/") {
   const root = path.resolve(dir);
   const server = http.createServer((req, res) => {
     const url = new URL(req.url, "http://x");
-    let file = path.join(root, decodeURIComponent(url.pathname));
+    const inside = url.pathname.startsWith(prefix);
+    let file = path.join(root, decodeURIComponent(inside ? url.pathname.slice(prefix.length - 1) : "/no-such-file"));
     if (!file.startsWith(root)) { res.writeHead(403).end(); return; }
     if (fs.existsSync(file) && fs.statSync(file).isDirectory()) file = path.join(file, "index.html");
     if (!fs.existsSync(file)) {
@@ -42,7 +47,7 @@ export function serve(dir) {
     res.end(fs.readFileSync(file));
   });
   return new Promise((resolve) => server.listen(0, "127.0.0.1", () => {
-    resolve({ base: `http://127.0.0.1:${server.address().port}/`, close: () => server.close() });
+    resolve({ base: `http://127.0.0.1:${server.address().port}${prefix}`, close: () => server.close() });
   }));
 }
 
@@ -64,6 +69,19 @@ export async function guardedPage(context, base) {
     }
   });
   page.on("pageerror", (err) => page.problems.push(`script error: ${err.message}`));
+  // A stylesheet, script or image that fails to load, over HTTP (an error status) or from disk.
+  page.on("response", (res) => {
+    if (res.status() >= 400 && res.request().resourceType() !== "document") {
+      page.problems.push(`HTTP ${res.status()} for ${res.url()}`);
+    }
+  });
+  page.on("requestfailed", (req) => {
+    const error = req.failure()?.errorText || "";
+    // ERR_ABORTED is a load the page itself gave up (it navigated away), not a missing file.
+    if (req.resourceType() !== "document" && !error.includes("ERR_ABORTED")) {
+      page.problems.push(`failed to load ${req.url()}: ${error}`);
+    }
+  });
   page.on("console", (msg) => {
     if (msg.type() === "error" && !(page.expect404 && msg.text().includes("404"))) {
       page.problems.push(`console error: ${msg.text()}`);
@@ -89,16 +107,66 @@ export async function visit(page, url) {
   return page.problems.slice();
 }
 
-/** Runs axe-core (default rules: WCAG 2.1 A/AA and best practices); returns violations. */
-export async function axe(page) {
+/**
+ * One page of each type in `lang` of the built site in `site` (the paths exist in every
+ * language: fallbacks fill gaps), by type name.
+ */
+export function pageTypes(site, lang) {
+  const pick = (dir) => {
+    const files = fs.readdirSync(path.join(site, lang, dir)).filter((f) => f.endsWith(".html") && f !== "index.html").sort();
+    return `${lang}/${dir}/${files[0]}`;
+  };
+  return {
+    home: `${lang}/index.html`,
+    section: `${lang}/guidance/index.html`,
+    guidance: `${lang}/guidance/backups.html`,
+    tool: `${lang}/tools/self-assessment.html`,
+    checklist: `${lang}/tools/monthly-backup-check.html`,
+    template: `${lang}/tools/incident-response-plan.html`,
+    training: `${lang}/training/phishing/index.html`,
+    lesson: pick("training/phishing"),
+    news: pick("news"),
+    help: `${lang}/help.html`,
+    about: `${lang}/about.html`,
+    accessibility: `${lang}/accessibility.html`,
+    privacy: `${lang}/privacy.html`,
+    taxonomy: `${lang}/audience/small-practice.html`,
+    terms: `${lang}/topics/index.html`,
+    search: `${lang}/search.html`,
+  };
+}
+
+/** Languages of the built site in `site`: the folders with an index.html, sorted. */
+export function siteLanguages(site) {
+  return fs.readdirSync(site).filter((d) => fs.existsSync(path.join(site, d, "index.html"))).sort();
+}
+
+/**
+ * Runs axe-core (default rules: WCAG 2.1 A/AA and best practices) on the page, or on the part
+ * `context` selects; returns violations.
+ */
+export async function axe(page, context = null) {
   // Evaluated through the DevTools protocol, which the page's CSP does not govern.
-  await page.evaluate(AXE_SOURCE);
-  return page.evaluate(async () => {
+  if (!(await page.evaluate(() => Boolean(window.axe)))) await page.evaluate(AXE_SOURCE);
+  return page.evaluate(async (context) => {
     // No preload: axe would fetch the stylesheets by XHR, which Chromium blocks on file://,
     // and the console errors it logs arrive late enough to be blamed on the next page visited.
-    const result = await window.axe.run(document, { resultTypes: ["violations"], preload: false });
+    const result = await window.axe.run(context || document, { resultTypes: ["violations"], preload: false });
     return result.violations.map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.slice(0, 3).map((n) => n.target.join(" ")).join(", ")}`);
-  });
+  }, context);
+}
+
+/** WCAG contrast ratio of two CSS colours given as `rgb(r, g, b)` / `rgba(r, g, b, a)`. */
+export function contrast(a, b) {
+  const luminance = (css) => {
+    const [r, g, bl] = css.match(/[\d.]+/g).slice(0, 3).map(Number).map((v) => {
+      const c = v / 255;
+      return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+    });
+    return 0.2126 * r + 0.7152 * g + 0.0722 * bl;
+  };
+  const [hi, lo] = [luminance(a), luminance(b)].sort((x, y) => y - x);
+  return (hi + 0.05) / (lo + 0.05);
 }
 
 /** A tiny test runner: named checks, all run, failures listed, non-zero exit on failure. */

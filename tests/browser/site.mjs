@@ -2,36 +2,11 @@
 // language, over file:// and over HTTP, with no CSP violation, no request leaving the site,
 // no script error and no axe-core violation; navigation, the language switcher and the root
 // language choice.
-import fs from "node:fs";
-import path from "node:path";
-import { launch, serve, fileBase, guardedPage, visit, axe, runner } from "./lib.mjs";
+import { launch, serve, fileBase, guardedPage, visit, axe, runner, pageTypes, siteLanguages } from "./lib.mjs";
 
 const site = process.argv[2];
 const t = runner();
-const languages = fs.readdirSync(site).filter((d) => fs.existsSync(path.join(site, d, "index.html"))).sort();
-
-/** One page of each type per language (the paths exist in every language: fallbacks fill gaps). */
-function pageTypes(lang) {
-  const pick = (dir, filter = () => true) => {
-    const files = fs.readdirSync(path.join(site, lang, dir)).filter((f) => f.endsWith(".html") && f !== "index.html" && filter(f)).sort();
-    return `${lang}/${dir}/${files[0]}`;
-  };
-  return {
-    home: `${lang}/index.html`,
-    section: `${lang}/guidance/index.html`,
-    guidance: `${lang}/guidance/backups.html`,
-    tool: `${lang}/tools/self-assessment.html`,
-    checklist: `${lang}/tools/monthly-backup-check.html`,
-    template: `${lang}/tools/incident-response-plan.html`,
-    training: `${lang}/training/phishing/index.html`,
-    lesson: pick("training/phishing"),
-    news: pick("news"),
-    help: `${lang}/help.html`,
-    taxonomy: `${lang}/audience/small-practice.html`,
-    terms: `${lang}/topics/index.html`,
-    search: `${lang}/search.html`,
-  };
-}
+const languages = siteLanguages(site);
 
 const browser = await launch();
 const server = await serve(site);
@@ -42,7 +17,7 @@ try {
     const pages = { root: "index.html#choose" };
     if (mode === "http") pages["404"] = "no/such/page.html";
     for (const lang of languages) {
-      for (const [type, rel] of Object.entries(pageTypes(lang))) pages[`${lang} ${type}`] = rel;
+      for (const [type, rel] of Object.entries(pageTypes(site, lang))) pages[`${lang} ${type}`] = rel;
     }
     for (const [name, rel] of Object.entries(pages)) {
       const problems = await visit(page, base + rel);
