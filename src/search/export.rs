@@ -253,30 +253,39 @@ fn utf16_cmp(a: &str, b: &str) -> std::cmp::Ordering {
     a.encode_utf16().cmp(b.encode_utf16())
 }
 
-/// The section text kept for excerpts: about `EXCERPT_WIDTH` columns (a Han, kana or Hangul
-/// character counts two), whitespace collapsed, cut at a space when there is one near the end.
-/// Reads only as much of `body` as it keeps.
+/// The section text kept for excerpts: about `EXCERPT_WIDTH` display columns (`unicode-width`:
+/// a Han, kana or Hangul character counts two), whitespace collapsed, cut between words (at a
+/// space, or beside a Han, kana or Hangul character) and never inside one unless a single word
+/// fills the whole width. Reads only as much of `body` as it keeps.
 fn excerpt_source(body: &str) -> String {
+    use unicode_width::UnicodeWidthChar;
     let mut kept = String::new();
     let mut width = 0;
+    // Byte length of `kept` at the last place where it may be cut.
+    let mut last_break = 0;
+    let mut previous: Option<char> = None;
     for word in body.split_whitespace() {
         let space = (!kept.is_empty()).then_some(' ');
         for c in space.into_iter().chain(word.chars()) {
-            width += if super::analyzer::is_cjk_char(c) { 2 } else { 1 };
+            if previous.is_some_and(|p| !is_in_word(p) || !is_in_word(c)) {
+                last_break = kept.trim_end().len();
+            }
+            width += c.width().unwrap_or(0);
             if width > EXCERPT_WIDTH {
-                return cut_excerpt(kept);
+                let cut = if last_break > 0 { &kept[..last_break] } else { kept.as_str() };
+                return format!("{}…", cut.trim_end());
             }
             kept.push(c);
+            previous = Some(c);
         }
     }
     kept
 }
 
-fn cut_excerpt(cut: String) -> String {
-    match cut.rfind(' ') {
-        Some(space) if space > cut.len() * 3 / 4 => format!("{}…", &cut[..space]),
-        _ => format!("{cut}…"),
-    }
+/// A character that joins its neighbours into one word: a letter or digit not of a script
+/// written without spaces.
+fn is_in_word(c: char) -> bool {
+    c.is_alphanumeric() && !super::analyzer::is_cjk_char(c)
 }
 
 fn meta_size(doc: &SearchDoc, excerpt: &str) -> usize {
@@ -363,8 +372,9 @@ fn plan_settings(rules: &PlanRules) -> Value {
         "typoMin": plan::TYPO_MIN_CHARS,
         "typoLong": plan::TYPO_LONG_CHARS,
         "typoMax": plan::TYPO_MAX_TERMS,
+        "typoMinKey": plan::TYPO_MIN_KEY_CHARS,
         "typoBoost": plan::TYPO_BOOST,
-        "typoFew": plan::TYPO_FEW_HITS,
+        "fewHits": plan::FEW_HITS,
         "stemMin": plan::STEM_MIN_CHARS,
         "partMin": plan::COMPOUND_MIN_PART,
         "partMax": plan::COMPOUND_MAX_PARTS,
@@ -625,6 +635,19 @@ mod tests {
         let excerpt = excerpt_source(&body);
         assert!(excerpt.ends_with("word…"));
         assert!(excerpt.chars().count() <= EXCERPT_WIDTH + 1);
+    }
+
+    /// Issue 17: an excerpt ended inside a long word when no space fell in its last quarter.
+    #[test]
+    fn excerpt_source_never_ends_inside_a_word() {
+        let body = format!("{} {}", "a".repeat(100), "incidentresponsplannen".repeat(10));
+        assert_eq!(excerpt_source(&body), format!("{}…", "a".repeat(100)));
+        // Chinese may be cut between any two characters, a Latin word inside it may not.
+        let zh = format!("{}Windows{}", "医".repeat(118), "院".repeat(50));
+        let excerpt = excerpt_source(&zh);
+        assert_eq!(excerpt, format!("{}…", "医".repeat(118)), "{excerpt}");
+        let width: usize = excerpt.chars().map(|c| unicode_width::UnicodeWidthChar::width(c).unwrap_or(0)).sum();
+        assert!(width <= EXCERPT_WIDTH + 1);
     }
 
     /// The client embeds Tantivy's field norm table; it must be Tantivy's, entry for entry.

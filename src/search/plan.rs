@@ -8,9 +8,10 @@
 //!    ([`CJK_STOP_WORDS`]) are cut out of the query, unless nothing would remain.
 //! 2. Exact: each surface form's lexicon terms (weight 1).
 //! 3. Joined: two or three adjacent words written together (`incident respons plan` ->
-//!    `incidentresponsplan`), when that is a lexicon key (weight 1).
+//!    `incidentresponsplan`), when that is a lexicon key (weight: the number of words).
 //! 4. Synonyms: a phrase of `_synonyms.toml` in the query adds the terms of its whole group
-//!    (weight [`SYNONYM_BOOST`]).
+//!    (weight [`SYNONYM_BOOST`]); a word without a key that misspells a one-word synonym
+//!    (typo rules of 5c) adds them too (times [`TYPO_BOOST`]).
 //! 5. Forgiving, for a word without a lexicon key (not the word being typed, if keys start
 //!    with it), first rule that applies:
 //!    a. compound (Dutch, German, Scandinavian): the word is lexicon keys end to end, with the
@@ -22,7 +23,7 @@
 //!       alignment) distance 1, 2 from [`TYPO_LONG_CHARS`] characters, for words of at least
 //!       [`TYPO_MIN_CHARS`] letters without digits; the [`TYPO_MAX_TERMS`] nearest, then
 //!       most frequent, terms (weight [`TYPO_BOOST`] per distance).
-//!    A word with a key but at most [`TYPO_FEW_HITS`] hits also gets rule c.
+//!    A word with a key but few hits ([`FEW_HITS`]) also gets rules a and c.
 //! 6. Search as you type: keys that start with the last word (see `query.rs`).
 
 use std::collections::{BTreeMap, HashSet};
@@ -51,8 +52,9 @@ pub const TYPO_LONG_CHARS: usize = 9;
 pub const TYPO_MAX_TERMS: usize = 3;
 /// Weight of a typo correction at distance 1 and 2 (powers of two: exact in f32).
 pub const TYPO_BOOST: [f32; 2] = [0.5, 0.25];
-/// A word whose terms are in at most this many field postings in all is also corrected.
-pub const TYPO_FEW_HITS: u64 = 1;
+/// A word whose terms are in at most this many field postings in all has few hits: it is
+/// also split as a compound and corrected as a typo.
+pub const FEW_HITS: u64 = 2;
 /// Shortest key that a typo may be corrected to (a 5-letter word minus one letter).
 pub const TYPO_MIN_KEY_CHARS: usize = 4;
 /// Shortest stem an unseen inflection maps to, and shortest part of a compound.
@@ -289,6 +291,27 @@ pub fn typo_terms(lexicon: &Lexicon, word: &str, mut rank: impl FnMut(&str) -> u
     ranked.into_iter().take(TYPO_MAX_TERMS).map(|(d, _, t)| (t.to_string(), d)).collect()
 }
 
+/// One-word synonyms that `word` misspells (same rules as [`typo_terms`]): their groups and
+/// distances, in the order the synonyms are listed.
+pub fn synonym_typos(synonyms: &Synonyms, word: &str) -> Vec<(usize, usize)> {
+    let chars: Vec<char> = word.chars().collect();
+    if chars.len() < TYPO_MIN_CHARS || chars.iter().any(|c| c.is_numeric()) {
+        return Vec::new();
+    }
+    let max = if chars.len() >= TYPO_LONG_CHARS { 2 } else { 1 };
+    let mut out = Vec::new();
+    for (phrase, group) in &synonyms.phrases {
+        let [one] = phrase.as_slice() else { continue };
+        if !is_typo_key(one) || !one.starts_with(chars[0]) {
+            continue;
+        }
+        if let Some(distance) = typo_distance(&chars, &one.chars().collect::<Vec<_>>(), max).filter(|&d| d > 0) {
+            out.push((*group, distance));
+        }
+    }
+    out
+}
+
 /// Keys a typo may be corrected to: at least [`TYPO_MIN_KEY_CHARS`] characters, no digits,
 /// not Han, kana or Hangul. The export ships exactly these in the typo blocks.
 pub fn is_typo_key(key: &str) -> bool {
@@ -329,41 +352,56 @@ pub fn plan_query(
                 continue;
             }
             let joined: String = words.iter().map(|s| s.text.as_str()).collect();
+            // The compound stands for all the words it joins: it weighs as much as they do.
             for term in lexicon.lookup(&joined) {
-                plan.add(&term, 1.0);
+                plan.add(&term, len as f32);
             }
         }
-    }
-    // 4. Synonyms.
-    for term in input.synonyms.terms_in(&surfaces) {
-        plan.add(term, SYNONYM_BOOST);
     }
     // 6 (prefix data first: the word being typed is not corrected while keys start with it).
     let prefix = typed_prefix(&query, &surfaces);
     let prefix_terms = prefix.map(|last| lexicon.terms_with_key_prefix(&last.text)).unwrap_or_default();
+    let forgivable =
+        |i: usize| !surfaces[i].cjk && !(i + 1 == surfaces.len() && prefix.is_some() && !prefix_terms.is_empty());
+    // 4. Synonyms, and one-word synonyms misspelt (a word of no page, within typo distance).
+    for term in input.synonyms.terms_in(&surfaces) {
+        plan.add(term, SYNONYM_BOOST);
+    }
+    for (i, surface) in surfaces.iter().enumerate() {
+        if !forgivable(i) || !exact[i].is_empty() {
+            continue;
+        }
+        for (group, distance) in synonym_typos(input.synonyms, &surface.text) {
+            for term in &input.synonyms.groups[group] {
+                plan.add(term, SYNONYM_BOOST * TYPO_BOOST[distance - 1]);
+            }
+        }
+    }
     // 5. Forgiving.
     for (i, surface) in surfaces.iter().enumerate() {
-        if surface.cjk || (i + 1 == surfaces.len() && prefix.is_some() && !prefix_terms.is_empty()) {
+        if !forgivable(i) {
             continue;
         }
         let word = surface.text.as_str();
-        if exact[i].is_empty() {
-            if let Some(parts) = input.rules.linkers.and_then(|linkers| compound_parts(lexicon, word, linkers)) {
-                for part in parts {
-                    for term in lexicon.lookup(&part) {
-                        plan.add(&term, 1.0);
-                    }
+        let few_hits = !exact[i].is_empty() && exact[i].iter().map(|t| rank(t)).sum::<u64>() <= FEW_HITS;
+        if !exact[i].is_empty() && !few_hits {
+            continue;
+        }
+        if let Some(parts) = input.rules.linkers.and_then(|linkers| compound_parts(lexicon, word, linkers)) {
+            for part in parts {
+                for term in lexicon.lookup(&part) {
+                    plan.add(&term, 1.0);
                 }
+            }
+            if !few_hits {
                 continue;
             }
-            if input.rules.stems {
-                if let Some(term) = unseen_form(lexicon, word) {
-                    plan.add(&term, 1.0);
-                    continue;
-                }
+        }
+        if input.rules.stems && !few_hits {
+            if let Some(term) = unseen_form(lexicon, word) {
+                plan.add(&term, 1.0);
+                continue;
             }
-        } else if exact[i].iter().map(|t| rank(t)).sum::<u64>() > TYPO_FEW_HITS {
-            continue;
         }
         for (term, distance) in typo_terms(lexicon, word, &mut rank) {
             plan.add(&term, TYPO_BOOST[distance - 1]);
@@ -460,7 +498,8 @@ mod tests {
         let text = "twee stappen, stap voor stap, verificatie; phishing mail; incidentresponsplan";
         let terms = plan("nl", text, "tweestapsverificatie ");
         let names: Vec<&str> = terms.iter().map(|t| t.0.as_str()).collect();
-        assert_eq!(names, ["twee", "stap", "verificatie"]);
+        let stem = analyzer_for("nl").session().term_of("verificatie").expect("a term");
+        assert_eq!(names, ["twee", "stap", stem.as_str()]);
         let terms = plan("nl", text, "incident respons plan ");
         assert!(terms.iter().any(|t| t.0 == "incidentresponsplan"), "{terms:?}");
     }

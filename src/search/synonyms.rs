@@ -73,7 +73,9 @@ pub struct Synonyms {
     pub groups: Vec<Vec<String>>,
 }
 
-/// A word of a synonym that no page of the language has: the synonym finds nothing by it.
+/// A synonym group none of whose words any page of the language has: it finds nothing. (A
+/// member the pages do not use is the point of a synonym, `2FA` for pages that say MFA; a
+/// group without any known word is a typo or a stale entry.)
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UnknownWord {
     pub line: usize,
@@ -81,7 +83,8 @@ pub struct UnknownWord {
 }
 
 impl Synonyms {
-    /// Resolves `groups`; also returns the words that are neither in the lexicon nor stop words.
+    /// Resolves `groups`; also returns the groups without any word of the lexicon (by their
+    /// first member).
     pub fn resolve(groups: &[SynonymGroup], lexicon: &Lexicon, session: &mut AnalysisSession) -> (Self, Vec<UnknownWord>) {
         let mut out = Synonyms::default();
         let mut unknown = Vec::new();
@@ -91,15 +94,14 @@ impl Synonyms {
             for member in &group.members {
                 let surfaces: Vec<String> = session.surfaces(member).into_iter().map(|s| s.text).collect();
                 for surface in &surfaces {
-                    let found = lexicon.lookup(surface);
-                    if found.is_empty() && session.term_of(surface).is_some() {
-                        unknown.push(UnknownWord { line: group.line, word: surface.clone() });
-                    }
-                    terms.extend(found);
+                    terms.extend(lexicon.lookup(surface));
                 }
                 if !surfaces.is_empty() {
                     out.phrases.push((surfaces, index));
                 }
+            }
+            if terms.is_empty() {
+                unknown.push(UnknownWord { line: group.line, word: group.members[0].clone() });
             }
             let mut terms: Vec<String> = terms.into_iter().collect();
             terms.sort_by(|a, b| a.as_bytes().cmp(b.as_bytes()));
@@ -166,10 +168,13 @@ mod tests {
         drop(stream);
         let mut session = analyzer.session();
         let lexicon = Lexicon::from_surfaces(memo.surfaces(), &mut session);
-        let groups = [SynonymGroup { members: vec!["data breach".into(), "datalek".into()], line: 4 }];
+        let groups = [
+            SynonymGroup { members: vec!["data breach".into(), "datalek".into()], line: 4 },
+            SynonymGroup { members: vec!["hackathon".into(), "capture the flag".into()], line: 5 },
+        ];
         let (synonyms, unknown) = Synonyms::resolve(&groups, &lexicon, &mut session);
         assert_eq!(synonyms.groups[0], ["breach", "data"]);
-        assert_eq!(unknown, [UnknownWord { line: 4, word: "datalek".into() }]);
+        assert_eq!(unknown, [UnknownWord { line: 5, word: "hackathon".into() }], "only a group that finds nothing");
         let query = session.surfaces("datalek?");
         assert_eq!(synonyms.terms_in(&query), ["breach", "data"]);
     }
