@@ -231,7 +231,11 @@ fn browser_client_ranks_exactly_like_native_tantivy() {
         write_files(&site, &built.files);
         let mut searcher = NativeSearcher::open(lang, &index_dir).expect("open index");
         let mut with_hits = 0;
+        let mut rules = std::collections::BTreeMap::new();
         for (query, kind, audience, pages) in queries(lang, &docs) {
+            for planned in searcher.plan(&query) {
+                *rules.entry(planned.rule).or_insert(0usize) += 1;
+            }
             // One result per page: the client looks at the best 60 sections.
             let limit = if pages { 60 } else { 10 };
             let options = QueryOptions { limit, kind: kind.clone(), audience: audience.clone() };
@@ -245,6 +249,22 @@ fn browser_client_ranks_exactly_like_native_tantivy() {
                 "limit": 10, "total": results.total, "hits": hits,
             }));
         }
+        // Every rule of the plan that the language has is exercised.
+        use health_cyber_portal::search::query::Rule;
+        let mut expected = vec![Rule::Exact, Rule::Synonym, Rule::Typo, Rule::Prefix];
+        if *lang != "zh" {
+            expected.push(Rule::Joined);
+        }
+        if *lang != "zh" && *lang != "pl" {
+            expected.push(Rule::Unseen);
+        }
+        if *lang == "nl" {
+            expected.push(Rule::Compound);
+        }
+        for rule in expected {
+            assert!(rules.get(&rule).copied().unwrap_or(0) >= 10, "{lang}: rule {rule:?} used {:?} times", rules.get(&rule));
+        }
+        println!("{lang}: terms by rule {rules:?}");
         assert!(with_hits > QUERIES_PER_LANG / 2, "{lang}: only {with_hits} queries found something");
     }
     std::fs::write(dir.path().join("cases.json"), serde_json::to_vec(&cases).expect("json")).expect("write cases");

@@ -71,11 +71,24 @@ pub const CJK_STOP_WORDS: &[&str] = &[
     "的", "了", "吗", "呢", "吧", "啊", "呀",
 ];
 
-/// A term of the plan and its weight.
+/// Which rule put a term in the plan.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Rule {
+    Exact,
+    Joined,
+    Synonym,
+    Compound,
+    Unseen,
+    Typo,
+    Prefix,
+}
+
+/// A term of the plan, its weight and the rule that added it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PlannedTerm {
     pub term: String,
     pub weight: f32,
+    pub rule: Rule,
 }
 
 /// What a language's plan does beyond exact terms.
@@ -341,7 +354,7 @@ pub fn plan_query(
     let exact: Vec<Vec<String>> = surfaces.iter().map(|s| lexicon.lookup(&s.text)).collect();
     for terms in &exact {
         for term in terms {
-            plan.add(term, 1.0);
+            plan.add(term, 1.0, Rule::Exact);
         }
     }
     // 3. Joined.
@@ -354,7 +367,7 @@ pub fn plan_query(
             let joined: String = words.iter().map(|s| s.text.as_str()).collect();
             // The compound stands for all the words it joins: it weighs as much as they do.
             for term in lexicon.lookup(&joined) {
-                plan.add(&term, len as f32);
+                plan.add(&term, len as f32, Rule::Joined);
             }
         }
     }
@@ -365,7 +378,7 @@ pub fn plan_query(
         |i: usize| !surfaces[i].cjk && !(i + 1 == surfaces.len() && prefix.is_some() && !prefix_terms.is_empty());
     // 4. Synonyms, and one-word synonyms misspelt (a word of no page, within typo distance).
     for term in input.synonyms.terms_in(&surfaces) {
-        plan.add(term, SYNONYM_BOOST);
+        plan.add(term, SYNONYM_BOOST, Rule::Synonym);
     }
     for (i, surface) in surfaces.iter().enumerate() {
         if !forgivable(i) || !exact[i].is_empty() {
@@ -373,7 +386,7 @@ pub fn plan_query(
         }
         for (group, distance) in synonym_typos(input.synonyms, &surface.text) {
             for term in &input.synonyms.groups[group] {
-                plan.add(term, SYNONYM_BOOST * TYPO_BOOST[distance - 1]);
+                plan.add(term, SYNONYM_BOOST * TYPO_BOOST[distance - 1], Rule::Typo);
             }
         }
     }
@@ -390,7 +403,7 @@ pub fn plan_query(
         if let Some(parts) = input.rules.linkers.and_then(|linkers| compound_parts(lexicon, word, linkers)) {
             for part in parts {
                 for term in lexicon.lookup(&part) {
-                    plan.add(&term, 1.0);
+                    plan.add(&term, 1.0, Rule::Compound);
                 }
             }
             if !few_hits {
@@ -399,12 +412,12 @@ pub fn plan_query(
         }
         if input.rules.stems && !few_hits {
             if let Some(term) = unseen_form(lexicon, word) {
-                plan.add(&term, 1.0);
+                plan.add(&term, 1.0, Rule::Unseen);
                 continue;
             }
         }
         for (term, distance) in typo_terms(lexicon, word, &mut rank) {
-            plan.add(&term, TYPO_BOOST[distance - 1]);
+            plan.add(&term, TYPO_BOOST[distance - 1], Rule::Typo);
         }
     }
     // 6. Search as you type.
@@ -413,7 +426,7 @@ pub fn plan_query(
             prefix_terms.into_iter().filter(|term| !plan.seen.contains(term)).map(|term| (rank(&term), term)).collect();
         expansions.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.as_bytes().cmp(b.1.as_bytes())));
         for (_, term) in expansions.into_iter().take(PREFIX_MAX_TERMS) {
-            plan.add(&term, PREFIX_BOOST);
+            plan.add(&term, PREFIX_BOOST, Rule::Prefix);
         }
     }
     plan.terms
@@ -436,9 +449,9 @@ struct Plan {
 }
 
 impl Plan {
-    fn add(&mut self, term: &str, weight: f32) {
+    fn add(&mut self, term: &str, weight: f32, rule: Rule) {
         if self.seen.insert(term.to_string()) {
-            self.terms.push(PlannedTerm { term: term.to_string(), weight });
+            self.terms.push(PlannedTerm { term: term.to_string(), weight, rule });
         }
     }
 }
