@@ -436,8 +436,7 @@ fn unknown_synonym_warnings(site: &Site, lang: &str, unknown: &[search::UnknownW
     unknown
         .iter()
         .map(|u| {
-            let message =
-                format!("no `{lang}` page has any word of the synonyms of `{}`: they find nothing", u.word);
+            let message = format!("no `{lang}` page has any word of the synonyms of `{}`: they find nothing", u.word);
             Diagnostic::warning(&file.file, u.line, 0, message)
         })
         .collect()

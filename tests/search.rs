@@ -8,8 +8,8 @@ use std::process::Command;
 use health_cyber_portal::search::analyzer::analyzer_for;
 use health_cyber_portal::search::synthetic::{generate_pages, search_docs, LangModel, Rng, LANGS};
 use health_cyber_portal::search::{
-    build_language, build_language_timed, query_native, NativeSearcher, QueryOptions, SearchDoc, SearchFile, ShardSizes,
-    SynonymGroup,
+    build_language, build_language_timed, query_native, NativeSearcher, QueryOptions, SearchDoc, SearchFile,
+    ShardSizes, SynonymGroup,
 };
 
 const QUERIES_PER_LANG: usize = 1100;
@@ -181,7 +181,10 @@ fn queries(lang: &str, docs: &[SearchDoc]) -> Vec<(String, Option<String>, Optio
 
 /// The first `limit` pages of a ranked section list, each as its best section (what the
 /// client's `pages` option shows).
-fn best_section_per_page(hits: &[health_cyber_portal::search::Hit], limit: usize) -> Vec<&health_cyber_portal::search::Hit> {
+fn best_section_per_page(
+    hits: &[health_cyber_portal::search::Hit],
+    limit: usize,
+) -> Vec<&health_cyber_portal::search::Hit> {
     let mut seen = std::collections::HashSet::new();
     hits.iter().filter(|h| seen.insert(h.url.split('#').next().unwrap_or("").to_string())).take(limit).collect()
 }
@@ -262,7 +265,11 @@ fn browser_client_ranks_exactly_like_native_tantivy() {
             expected.push(Rule::Compound);
         }
         for rule in expected {
-            assert!(rules.get(&rule).copied().unwrap_or(0) >= 10, "{lang}: rule {rule:?} used {:?} times", rules.get(&rule));
+            assert!(
+                rules.get(&rule).copied().unwrap_or(0) >= 10,
+                "{lang}: rule {rule:?} used {:?} times",
+                rules.get(&rule)
+            );
         }
         println!("{lang}: terms by rule {rules:?}");
         assert!(with_hits > QUERIES_PER_LANG / 2, "{lang}: only {with_hits} queries found something");

@@ -5,7 +5,7 @@
 //!
 //! ```sh
 //! cargo run --release --bin gen-corpus -- --out /tmp/corpus [--pages 10000] [--words 600]
-//!     [--langs en,it,nl,zh] [--seed 42] [--search-bench [--shard-kib 16,32,12]] [--html]
+//!     [--langs en,it,nl,zh] [--seed 42] [--search-bench [--shard-kib 16,32,10]] [--html]
 //! node tests/js/bench.mjs /tmp/corpus/public     # first-query bytes and query time
 //! ```
 //!
@@ -41,9 +41,12 @@ fn parse_shard_kib(value: &str) -> Result<ShardSizes, String> {
         .map(|n| n.trim().parse::<usize>().map_err(|e| format!("--shard-kib `{n}`: {e}")))
         .collect::<Result<_, _>>()?;
     match kib[..] {
-        [lexicon, postings, metadata] if kib.iter().all(|&k| k > 0) => {
-            Ok(ShardSizes { lexicon: lexicon * 1024, postings: postings * 1024, metadata: metadata * 1024, ..ShardSizes::default() })
-        }
+        [lexicon, postings, metadata] if kib.iter().all(|&k| k > 0) => Ok(ShardSizes {
+            lexicon: lexicon * 1024,
+            postings: postings * 1024,
+            metadata: metadata * 1024,
+            ..ShardSizes::default()
+        }),
         _ => Err(format!("--shard-kib takes three positive sizes in KiB (lexicon,postings,metadata), not `{value}`")),
     }
 }

@@ -48,7 +48,7 @@ pub struct ShardSizes {
 
 impl Default for ShardSizes {
     fn default() -> Self {
-        ShardSizes { lexicon: 16 * 1024, postings: 32 * 1024, metadata: 12 * 1024, typo: 32 * 1024 }
+        ShardSizes { lexicon: 16 * 1024, postings: 32 * 1024, metadata: 10 * 1024, typo: 32 * 1024 }
     }
 }
 
@@ -411,12 +411,15 @@ fn write_typo_blocks(
         .keys
         .iter()
         .filter(|(key, _)| plan::is_typo_key(key))
-        .map(|(key, terms)| (key, terms.iter().filter_map(|t| term_numbers.get(t.as_str()).copied()).collect::<Vec<_>>()))
+        .map(|(key, terms)| {
+            (key, terms.iter().filter_map(|t| term_numbers.get(t.as_str()).copied()).collect::<Vec<_>>())
+        })
         .filter(|(_, numbers)| !numbers.is_empty())
         .collect();
     keys.sort_by(|a, b| utf16_cmp(a.0, b.0));
     // Groups of one first character, then blocks of whole groups.
-    let mut groups: Vec<(char, Vec<(&String, Vec<usize>)>)> = Vec::new();
+    type Row<'a> = (&'a String, Vec<usize>);
+    let mut groups: Vec<(char, Vec<Row>)> = Vec::new();
     for entry in keys {
         let first = entry.0.chars().next().unwrap_or(' ');
         match groups.last_mut() {
@@ -424,7 +427,7 @@ fn write_typo_blocks(
             _ => groups.push((first, vec![entry])),
         }
     }
-    let size = |rows: &[(&String, Vec<usize>)]| rows.iter().map(|(k, n)| k.len() + 12 * n.len() + 6).sum::<usize>();
+    let size = |rows: &[Row]| rows.iter().map(|(k, n)| k.len() + 12 * n.len() + 6).sum::<usize>();
     let blocks = chunk(groups, block_bytes, |(_, rows)| size(rows));
     let mut table = Vec::new();
     for (n, block) in blocks.into_iter().enumerate() {
@@ -485,9 +488,8 @@ fn write_lexicon(
         .keys
         .iter()
         .map(|(key, terms)| {
-            let numbers = terms
-                .iter()
-                .filter_map(|t| term_numbers.get(t.as_str()).map(|&n| (n, lexicon.stem_chars(key, t))));
+            let numbers =
+                terms.iter().filter_map(|t| term_numbers.get(t.as_str()).map(|&n| (n, lexicon.stem_chars(key, t))));
             (key, numbers.collect::<Vec<_>>())
         })
         .filter(|(_, numbers)| !numbers.is_empty())

@@ -14,16 +14,16 @@
 //!    (typo rules of 5c) adds them too (times [`TYPO_BOOST`]).
 //! 5. Forgiving, for a word without a lexicon key (not the word being typed, if keys start
 //!    with it), first rule that applies:
-//!    a. compound (Dutch, German, Scandinavian): the word is lexicon keys end to end, with the
-//!       language's linking letters between them ([`compound_linkers`]): the parts' terms
-//!       (weight 1);
-//!    b. unseen inflection: the longest stem of a key that shares most of the word's start
-//!       (see [`unseen_form`]) (weight 1);
-//!    c. typo: keys with the same first letter within Damerau-Levenshtein (optimal string
-//!       alignment) distance 1, 2 from [`TYPO_LONG_CHARS`] characters, for words of at least
-//!       [`TYPO_MIN_CHARS`] letters without digits; the [`TYPO_MAX_TERMS`] nearest, then
-//!       most frequent, terms (weight [`TYPO_BOOST`] per distance).
-//!    A word with a key but few hits ([`FEW_HITS`]) also gets rules a and c.
+//!    (a) compound (Dutch, German, Scandinavian): the word is lexicon keys end to end, with the
+//!    language's linking letters between them ([`compound_linkers`]): the parts' terms
+//!    (weight 1);
+//!    (b) unseen inflection: the longest stem of a key that shares most of the word's start
+//!    (see [`unseen_form`]) (weight 1);
+//!    (c) typo: keys with the same first letter within Damerau-Levenshtein (optimal string
+//!    alignment) distance 1, 2 from [`TYPO_LONG_CHARS`] characters, for words of at least
+//!    [`TYPO_MIN_CHARS`] letters without digits; the [`TYPO_MAX_TERMS`] nearest, then
+//!    most frequent, terms (weight [`TYPO_BOOST`] per distance).
+//!    A word with a key but few hits ([`FEW_HITS`]) also gets rules (a) and (c).
 //! 6. Search as you type: keys that start with the last word (see `query.rs`).
 
 use std::collections::{BTreeMap, HashSet};
@@ -67,8 +67,26 @@ pub const COMPOUND_MAX_PARTS: usize = 4;
 /// Question words and function characters left out of Chinese, Japanese and Korean queries
 /// (longest first where one starts another).
 pub const CJK_STOP_WORDS: &[&str] = &[
-    "为什么", "怎么样", "怎么办", "多长时间", "怎么", "怎样", "如何", "是否", "什么", "哪些", "哪个", "哪里", "多少",
-    "的", "了", "吗", "呢", "吧", "啊", "呀",
+    "为什么",
+    "怎么样",
+    "怎么办",
+    "多长时间",
+    "怎么",
+    "怎样",
+    "如何",
+    "是否",
+    "什么",
+    "哪些",
+    "哪个",
+    "哪里",
+    "多少",
+    "的",
+    "了",
+    "吗",
+    "呢",
+    "吧",
+    "啊",
+    "呀",
 ];
 
 /// Which rule put a term in the plan.
@@ -215,7 +233,9 @@ pub fn unseen_form(lexicon: &Lexicon, word: &str) -> Option<String> {
             }
             let better = match best {
                 None => true,
-                Some((s, l, t)) => (shared, stem) > (s, l) || ((shared, stem) == (s, l) && term.as_bytes() < t.as_bytes()),
+                Some((s, l, t)) => {
+                    (shared, stem) > (s, l) || ((shared, stem) == (s, l) && term.as_bytes() < t.as_bytes())
+                }
             };
             if better {
                 best = Some((shared, stem, term));
@@ -328,8 +348,7 @@ pub fn synonym_typos(synonyms: &Synonyms, word: &str) -> Vec<(usize, usize)> {
 /// Keys a typo may be corrected to: at least [`TYPO_MIN_KEY_CHARS`] characters, no digits,
 /// not Han, kana or Hangul. The export ships exactly these in the typo blocks.
 pub fn is_typo_key(key: &str) -> bool {
-    key.chars().count() >= TYPO_MIN_KEY_CHARS
-        && !key.chars().any(|c| c.is_numeric() || super::analyzer::is_cjk_char(c))
+    key.chars().count() >= TYPO_MIN_KEY_CHARS && !key.chars().any(|c| c.is_numeric() || super::analyzer::is_cjk_char(c))
 }
 
 /// Everything a plan reads besides the query.
@@ -375,7 +394,7 @@ pub fn plan_query(
     let prefix = typed_prefix(&query, &surfaces);
     let prefix_terms = prefix.map(|last| lexicon.terms_with_key_prefix(&last.text)).unwrap_or_default();
     let forgivable =
-        |i: usize| !surfaces[i].cjk && !(i + 1 == surfaces.len() && prefix.is_some() && !prefix_terms.is_empty());
+        |i: usize| !(surfaces[i].cjk || i + 1 == surfaces.len() && prefix.is_some() && !prefix_terms.is_empty());
     // 4. Synonyms, and one-word synonyms misspelt (a word of no page, within typo distance).
     for term in input.synonyms.terms_in(&surfaces) {
         plan.add(term, SYNONYM_BOOST, Rule::Synonym);
@@ -481,7 +500,8 @@ mod tests {
 
     #[test]
     fn distance_counts_transpositions_as_one_edit() {
-        let d = |a: &str, b: &str, max| typo_distance(&a.chars().collect::<Vec<_>>(), &b.chars().collect::<Vec<_>>(), max);
+        let d =
+            |a: &str, b: &str, max| typo_distance(&a.chars().collect::<Vec<_>>(), &b.chars().collect::<Vec<_>>(), max);
         assert_eq!(d("phising", "phishing", 1), Some(1));
         assert_eq!(d("inventroy", "inventory", 1), Some(1));
         assert_eq!(d("ransomwre", "ransomware", 2), Some(1));

@@ -20,8 +20,8 @@ use tantivy::{DocAddress, DocId, Score, Searcher, SegmentOrdinal, SegmentReader,
 use super::analyzer::AnalysisSession;
 use super::index::{open_index, search_error, Fields, TEXT_FIELDS};
 use super::lexicon::Lexicon;
-pub use super::plan::{PlannedTerm, Rule, PREFIX_BOOST, PREFIX_MAX_TERMS, PREFIX_MIN_CHARS};
 use super::plan::{plan_query, PlanInput, PlanRules};
+pub use super::plan::{PlannedTerm, Rule, PREFIX_BOOST, PREFIX_MAX_TERMS, PREFIX_MIN_CHARS};
 use super::synonyms::Synonyms;
 use crate::error::Error;
 

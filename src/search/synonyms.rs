@@ -85,7 +85,11 @@ pub struct UnknownWord {
 impl Synonyms {
     /// Resolves `groups`; also returns the groups without any word of the lexicon (by their
     /// first member).
-    pub fn resolve(groups: &[SynonymGroup], lexicon: &Lexicon, session: &mut AnalysisSession) -> (Self, Vec<UnknownWord>) {
+    pub fn resolve(
+        groups: &[SynonymGroup],
+        lexicon: &Lexicon,
+        session: &mut AnalysisSession,
+    ) -> (Self, Vec<UnknownWord>) {
         let mut out = Synonyms::default();
         let mut unknown = Vec::new();
         for group in groups {

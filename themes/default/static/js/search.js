@@ -340,24 +340,36 @@
       for (var i = 0; i < table.length; i++) {
         if (Array.from(table[i][0]).indexOf(first) < 0) continue;
         if (typoBlocks.has(i)) return Promise.resolve(typoBlocks.get(i));
-        return load('t' + i, file('t', table[i][1])).then(function (rows) { typoBlocks.set(i, rows); return rows; });
+        return load('t' + i, file('t', table[i][1])).then(function (rows) {
+          // Code points once per key: every typo query of this block compares with them.
+          rows.forEach(function (row) { row.cps = Array.from(row[0]); });
+          typoBlocks.set(i, rows);
+          return rows;
+        });
       }
       return Promise.resolve([]);
     }
 
     /** Optimal string alignment distance of two code point arrays, or -1 past `max` (plan.rs). */
+    // Three rows reused across calls: a typo query compares with a whole block of keys.
+    var osaRows = [new Int32Array(64), new Int32Array(64), new Int32Array(64)];
     function typoDistance(a, b, max) {
       if (Math.abs(a.length - b.length) > max) return -1;
-      var rows = [[], [], []];
+      if (b.length + 1 > osaRows[0].length) {
+        osaRows = [new Int32Array(b.length + 1), new Int32Array(b.length + 1), new Int32Array(b.length + 1)];
+      }
+      var rows = osaRows;
       for (var j = 0; j <= b.length; j++) rows[0][j] = j;
       for (var i = 1; i <= a.length; i++) {
         var cur = rows[i % 3], prev = rows[(i + 2) % 3], prev2 = rows[(i + 1) % 3];
         cur[0] = i;
         var best = i;
+        var ai = a[i - 1];
         for (j = 1; j <= b.length; j++) {
-          var cost = a[i - 1] === b[j - 1] ? 0 : 1;
-          var v = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost);
-          if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) v = Math.min(v, prev2[j - 2] + 1);
+          var v = prev[j - 1] + (ai === b[j - 1] ? 0 : 1);
+          if (prev[j] + 1 < v) v = prev[j] + 1;
+          if (cur[j - 1] + 1 < v) v = cur[j - 1] + 1;
+          if (i > 1 && j > 1 && ai === b[j - 2] && a[i - 2] === b[j - 1] && prev2[j - 2] + 1 < v) v = prev2[j - 2] + 1;
           cur[j] = v;
           if (v < best) best = v;
         }
@@ -382,9 +394,9 @@
         var nearest = new Map();
         var ranks = new Map();
         rows.forEach(function (row) {
-          var key = row[0];
-          if (!key.startsWith(chars[0]) || !isTypoKey(key)) return;
-          var d = typoDistance(chars, Array.from(key), max);
+          // A block holds only keys a typo may become (plan.rs, is_typo_key).
+          if (row.cps[0] !== chars[0] || Math.abs(row.cps.length - chars.length) > max) return;
+          var d = typoDistance(chars, row.cps, max);
           if (d <= 0) return;
           for (var k = 1; k < row.length; k += 2) {
             var old = nearest.get(row[k]);
