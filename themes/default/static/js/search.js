@@ -75,11 +75,20 @@
     return n;
   }
 
-  // Tantivy's LowerCaser: character by character, without the final-sigma rule.
+  // Tantivy's LowerCaser: character by character, without the final-sigma rule (the only
+  // context-dependent rule of String.prototype.toLowerCase, so other text takes the fast way).
   function lower(s) {
+    if (s.indexOf('\u03A3') < 0) return s.toLowerCase();
     var out = '';
     for (var ch of s) out += ch.toLowerCase();
     return out;
+  }
+
+  // 0 separator, 1 letter or digit, 2 Han, kana or Hangul (in mode "cjk").
+  function classOf(ch, cp, mode) {
+    if (cp < 0x80) return (cp >= 48 && cp <= 57) || (cp >= 65 && cp <= 90) || (cp >= 97 && cp <= 122) ? 1 : 0;
+    if (!ALNUM.test(ch)) return 0;
+    return mode === 'cjk' && isCjk(cp) ? 2 : 1;
   }
 
   /**
@@ -89,32 +98,34 @@
    * other runs of letters and digits whole. Tokens of 40 UTF-8 bytes or more are dropped.
    */
   function analyze(text, mode) {
-    var chars = [];
-    var offset = 0;
-    for (var ch of text) {
-      var cp = ch.codePointAt(0);
-      var cls = 0;
-      if (ALNUM.test(ch)) cls = (mode === 'cjk' && isCjk(cp)) ? 2 : 1;
-      chars.push({ ch: ch, from: offset, cls: cls });
-      offset += ch.length;
+    // Start offset and class of every character, in typed arrays (this runs on every excerpt).
+    var starts = new Uint32Array(text.length + 1);
+    var classes = new Uint8Array(text.length);
+    var n = 0;
+    for (var i = 0; i < text.length; n++) {
+      var cp = text.codePointAt(i);
+      var len = cp > 0xFFFF ? 2 : 1;
+      starts[n] = i;
+      classes[n] = classOf(len === 1 ? text[i] : text.slice(i, i + 2), cp, mode);
+      i += len;
     }
+    starts[n] = text.length;
     var out = [];
     var push = function (from, to, cjk) {
       var raw = text.slice(from, to);
       if (utf8Length(raw) < 40) out.push({ text: lower(raw), from: from, to: to, cjk: cjk });
     };
-    var end = function (k) { return k < chars.length ? chars[k].from : text.length; };
-    var i = 0;
-    while (i < chars.length) {
-      var cls2 = chars[i].cls;
-      var j = i + 1;
-      while (j < chars.length && chars[j].cls === cls2) j++;
-      if (cls2 === 1) push(chars[i].from, end(j), false);
-      else if (cls2 === 2) {
-        if (j - i === 1) push(chars[i].from, end(j), true);
-        else for (var k = i; k < j - 1; k++) push(chars[k].from, end(k + 2), true);
+    var k = 0;
+    while (k < n) {
+      var cls = classes[k];
+      var j = k + 1;
+      while (j < n && classes[j] === cls) j++;
+      if (cls === 1) push(starts[k], starts[j], false);
+      else if (cls === 2) {
+        if (j - k === 1) push(starts[k], starts[j], true);
+        else for (var m = k; m < j - 1; m++) push(starts[m], starts[m + 2], true);
       }
-      i = j;
+      k = j;
     }
     return out;
   }
