@@ -759,8 +759,11 @@
         // Pages in order of their best section; metadata is loaded a window at a time.
         var byPage = new Map();
         var order = [];
+        // After the first window, only as many sections as pages are still missing: each
+        // new batch costs a reader bytes.
         function collect(from) {
-          var window = top.slice(from, from + limit);
+          var size = from === 0 ? limit : limit - order.length;
+          var window = top.slice(from, from + size);
           return loadBatches(window).then(function () {
             window.forEach(function (t) {
               var hit = hitOf(t);
@@ -772,7 +775,7 @@
                 order.push(hit);
               } else if (byPage.get(page).more.length < 5) byPage.get(page).more.push(hit);
             });
-            if (order.length < limit && from + limit < top.length) return collect(from + limit);
+            if (order.length < limit && from + size < top.length) return collect(from + size);
           });
         }
         return collect(0).then(function () {
