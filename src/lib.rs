@@ -176,6 +176,7 @@ pub fn build(options: &BuildOptions) -> Result<Report> {
             // Summed over languages, which run side by side: shares of the work, not of the wall.
             clock.skip("  index (sum)", outcome.index_time);
             clock.skip("  export (sum)", outcome.export_time);
+            diagnostics.extend(outcome.diagnostics);
             outcome.indexes
         }
         Some((Err(e), time)) => {
@@ -423,7 +424,7 @@ fn build_search(site: &Site, sections: Vec<Vec<markdown::Section>>, sink: &Sink)
         .collect();
     // Most text first, so that the last language to finish is a short one.
     languages.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
-    let per_language: Vec<(search::NewIndex, Duration, Duration)> = languages
+    let per_language: Vec<(search::NewIndex, Duration, Duration, Vec<Diagnostic>)> = languages
         .into_par_iter()
         .map(|(code, _, pages)| {
             let docs: Vec<search::SearchDoc> = pages
@@ -435,20 +436,40 @@ fn build_search(site: &Site, sections: Vec<Vec<markdown::Section>>, sink: &Sink)
                 code,
                 &search_analyzer(site, code)?,
                 &docs,
+                search_synonyms(site, code),
                 index.built(),
                 &search::ShardSizes::default(),
             )?;
             built.files.into_iter().for_each(|f| sink.put(search_output_file(f)));
-            Ok((index, built.index_time, built.export_time))
+            let warnings = unknown_synonym_warnings(site, code, &built.unknown_synonyms);
+            Ok((index, built.index_time, built.export_time, warnings))
         })
         .collect::<Result<_>>()?;
     let mut outcome = SearchOutcome::default();
-    for (index, index_time, export_time) in per_language {
+    for (index, index_time, export_time, warnings) in per_language {
         outcome.indexes.push(index);
         outcome.index_time += index_time;
         outcome.export_time += export_time;
+        outcome.diagnostics.extend(warnings);
     }
     Ok(outcome)
+}
+
+/// A language's search synonyms (`content/<lang>/_synonyms.toml`; none without the file).
+pub(crate) fn search_synonyms<'a>(site: &'a Site, lang: &str) -> &'a [search::SynonymGroup] {
+    site.content.synonyms.get(lang).map_or(&[], |file| file.groups.as_slice())
+}
+
+/// Warnings for synonym words that no page of the language has.
+fn unknown_synonym_warnings(site: &Site, lang: &str, unknown: &[search::UnknownWord]) -> Vec<Diagnostic> {
+    let Some(file) = site.content.synonyms.get(lang) else { return Vec::new() };
+    unknown
+        .iter()
+        .map(|u| {
+            let message = format!("no `{lang}` page has any word of the synonyms of `{}`: they find nothing", u.word);
+            Diagnostic::warning(&file.file, u.line, 0, message)
+        })
+        .collect()
 }
 
 /// A language's search analyzer: the one `portal.toml` names for it, else its own.
@@ -470,6 +491,8 @@ pub(crate) fn search_output_file(file: search::SearchFile) -> OutputFile {
 #[derive(Default)]
 struct SearchOutcome {
     indexes: Vec<search::NewIndex>,
+    /// Warnings about the synonyms files.
+    diagnostics: Vec<Diagnostic>,
     index_time: Duration,
     export_time: Duration,
 }

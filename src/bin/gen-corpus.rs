@@ -5,7 +5,7 @@
 //!
 //! ```sh
 //! cargo run --release --bin gen-corpus -- --out /tmp/corpus [--pages 10000] [--words 600]
-//!     [--langs en,it,nl,zh] [--seed 42] [--search-bench [--shard-kib 16,32,12]] [--html]
+//!     [--langs en,it,nl,zh] [--seed 42] [--search-bench [--shard-kib 16,32,10]] [--html]
 //! node tests/js/bench.mjs /tmp/corpus/public     # first-query bytes and query time
 //! ```
 //!
@@ -41,9 +41,12 @@ fn parse_shard_kib(value: &str) -> Result<ShardSizes, String> {
         .map(|n| n.trim().parse::<usize>().map_err(|e| format!("--shard-kib `{n}`: {e}")))
         .collect::<Result<_, _>>()?;
     match kib[..] {
-        [lexicon, postings, metadata] if kib.iter().all(|&k| k > 0) => {
-            Ok(ShardSizes { lexicon: lexicon * 1024, postings: postings * 1024, metadata: metadata * 1024 })
-        }
+        [lexicon, postings, metadata] if kib.iter().all(|&k| k > 0) => Ok(ShardSizes {
+            lexicon: lexicon * 1024,
+            postings: postings * 1024,
+            metadata: metadata * 1024,
+            ..ShardSizes::default()
+        }),
         _ => Err(format!("--shard-kib takes three positive sizes in KiB (lexicon,postings,metadata), not `{value}`")),
     }
 }
@@ -200,7 +203,7 @@ fn run() -> Result<(), String> {
         .map(|(lang, docs)| {
             let one = Instant::now();
             let index_dir = args.out.join(".portal-cache").join("search").join(lang);
-            let files = build_language_timed(lang, &analyzer_for(lang), docs, &index_dir, &args.shard_sizes)
+            let files = build_language_timed(lang, &analyzer_for(lang), docs, &[], &index_dir, &args.shard_sizes)
                 .map_err(|e| e.to_string())?
                 .files;
             Ok(Built { lang: lang.clone(), sections: docs.len(), seconds: one.elapsed().as_secs_f64(), files })

@@ -7,7 +7,7 @@ use rayon::prelude::*;
 use walkdir::WalkDir;
 
 use super::front_matter::parse_page;
-use super::{digest, Asset, Content, DataFile, Page};
+use super::{digest, Asset, Content, DataFile, Page, SynonymsFile};
 use crate::config::is_valid_language_code;
 use crate::error::Diagnostic;
 
@@ -169,6 +169,7 @@ pub fn load_content(root: &Path, source_lang: &str) -> (Content, Vec<Diagnostic>
         Page(Box<Page>),
         Data(DataFile),
         Asset(Asset),
+        Synonyms(String, SynonymsFile),
     }
     /// A file that could not be loaded: its language, path and problems.
     type Failed = (String, String, Vec<Diagnostic>);
@@ -191,6 +192,10 @@ pub fn load_content(root: &Path, source_lang: &str) -> (Content, Vec<Diagnostic>
                     body_line: parsed.body_line,
                     digest,
                 })))
+            } else if rel_path == crate::search::synonyms::CONTENT_FILE {
+                let text = read_text(&source, &display).map_err(|d| failed(vec![d]))?;
+                let groups = crate::search::synonyms::parse_synonyms(&display, &text).map_err(|d| failed(vec![d]))?;
+                Ok(Loaded::Synonyms(lang, SynonymsFile { file: display, groups }))
             } else if rel_path.ends_with(".toml") {
                 let text = read_text(&source, &display).map_err(|d| failed(vec![d]))?;
                 Ok(Loaded::Data(DataFile { lang, rel_path, file: display, text }))
@@ -204,6 +209,9 @@ pub fn load_content(root: &Path, source_lang: &str) -> (Content, Vec<Diagnostic>
             Ok(Loaded::Page(p)) => content.pages.push(*p),
             Ok(Loaded::Data(d)) => content.data.push(d),
             Ok(Loaded::Asset(a)) => content.assets.push(a),
+            Ok(Loaded::Synonyms(lang, file)) => {
+                content.synonyms.insert(lang, file);
+            }
             Err((lang, rel_path, mut d)) => {
                 diagnostics.append(&mut d);
                 content.failed.insert((lang, rel_path));

@@ -60,6 +60,14 @@ pub struct DataFile {
     pub text: String,
 }
 
+/// A language's search synonyms (`content/<lang>/_synonyms.toml`): search data, not a page,
+/// data file or asset.
+#[derive(Debug, Clone)]
+pub struct SynonymsFile {
+    pub file: PathBuf,
+    pub groups: Vec<crate::search::SynonymGroup>,
+}
+
 /// Everything read from `content/`.
 #[derive(Debug, Clone, Default)]
 pub struct Content {
@@ -72,6 +80,8 @@ pub struct Content {
     /// Files that exist but could not be read or parsed, as (language, path): their errors are
     /// reported once; links to them are not reported again as broken.
     pub failed: std::collections::BTreeSet<(String, String)>,
+    /// Language -> its synonyms file, when it has one.
+    pub synonyms: std::collections::BTreeMap<String, SynonymsFile>,
 }
 
 /// Hex SHA-256 of a text, shortened: enough to tell two versions of a page apart.

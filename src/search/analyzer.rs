@@ -3,8 +3,9 @@
 //! lexicon the browser uses instead of shipping a stemmer.
 //!
 //! Chains (all drop tokens of 40 bytes or more, like Tantivy's default analyzer):
-//! - stemmer languages: simple tokenizer, lowercase, stop words (where Tantivy has a list),
-//!   Snowball stemmer, ASCII folding;
+//! - stemmer languages: simple tokenizer, lowercase, stop words (Snowball's lists, see
+//!   [`stop_filters`]; a word whose ASCII folding is a stop word is one too, so that Dutch
+//!   `één` is not indexed as the stop word `een`), Snowball stemmer, ASCII folding;
 //! - zh, ja, ko: [`CjkBigramTokenizer`], lowercase, ASCII folding;
 //! - any other language: simple tokenizer, lowercase, ASCII folding.
 
@@ -14,7 +15,7 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use rustc_hash::FxHashMap;
 use tantivy::tokenizer::{
     AsciiFoldingFilter, BoxTokenStream, Language, LowerCaser, RawTokenizer, RemoveLongFilter, SimpleTokenizer, Stemmer,
-    StopWordFilter, TextAnalyzer, TextAnalyzerBuilder, Token, TokenStream, Tokenizer,
+    StopWordFilter, TextAnalyzer, TextAnalyzerBuilder, Token, TokenFilter, TokenStream, Tokenizer,
 };
 
 /// Tokens of this many UTF-8 bytes or more are dropped (Tantivy's default limit).
@@ -134,10 +135,14 @@ impl LangAnalyzer {
     fn finish(&self, builder: TextAnalyzerBuilder) -> TextAnalyzer {
         let builder = match self.kind {
             AnalyzerKind::Stemmed(language) => {
-                let builder = match StopWordFilter::new(language) {
-                    Some(stop) => builder.filter_dynamic(stop),
-                    None => builder,
-                };
+                let filters = stop_filters(language);
+                let mut builder = builder;
+                if !filters.is_empty() {
+                    builder = builder.filter_dynamic(FoldedStopFilter::new(&filters));
+                    for filter in filters {
+                        builder = builder.filter_dynamic(filter);
+                    }
+                }
                 builder.filter_dynamic(Stemmer::new(language))
             }
             _ => builder,
@@ -204,6 +209,122 @@ impl AnalysisSession {
     pub fn fold(&mut self, text: &str) -> String {
         let mut stream = self.fold.token_stream(text);
         stream.next().map(|token| token.text.clone()).unwrap_or_default()
+    }
+}
+
+/// Snowball's English stop words (snowballstem.org, `english/stop.txt`, BSD licence as in
+/// Tantivy's copy of the other lists) with Lucene's English list added (`will`). Tantivy's own
+/// English list is Lucene's short one, which keeps question words (who, what, how, should,
+/// have) that then win queries through the heading boost.
+const ENGLISH_STOP_WORDS: &str = "i me my myself we our ours ourselves you your yours yourself yourselves he him \
+    his himself she her hers herself it its itself they them their theirs themselves what which who whom this \
+    that these those am is are was were be been being have has had having do does did doing would should could \
+    ought a an the and but if or because as until while of at by for with about against between into through \
+    during before after above below to from up down in out on off over under again further then once here \
+    there when where why how all any both each few more most other some such no nor not only own same so than \
+    too very will";
+
+/// Question words that Snowball's list of a language lacks (Italian `cosa`, as in
+/// `che cosa fare`).
+fn extra_stop_words(language: Language) -> &'static [&'static str] {
+    match language {
+        Language::Italian => &["cosa", "quando"],
+        _ => &[],
+    }
+}
+
+/// The stop-word filters of a stemmer language: Snowball's list (Tantivy's copy, or
+/// [`ENGLISH_STOP_WORDS`]) and the language's extra question words. Empty when Tantivy has
+/// no list for the language.
+pub fn stop_filters(language: Language) -> Vec<StopWordFilter> {
+    let mut filters = Vec::new();
+    if language == Language::English {
+        filters.push(StopWordFilter::remove(ENGLISH_STOP_WORDS.split_whitespace().map(str::to_string)));
+    } else if let Some(filter) = StopWordFilter::new(language) {
+        filters.push(filter);
+    }
+    let extra = extra_stop_words(language);
+    if !extra.is_empty() && !filters.is_empty() {
+        filters.push(StopWordFilter::remove(extra.iter().map(|w| w.to_string())));
+    }
+    filters
+}
+
+/// Drops a token whose ASCII folding is a stop word (`één` -> `een` in Dutch); the exact
+/// forms are dropped by the stop-word filters themselves.
+#[derive(Clone)]
+pub struct FoldedStopFilter {
+    /// Raw tokenizer and the stop-word filters: no token out means a stop word.
+    stop: TextAnalyzer,
+    fold: TextAnalyzer,
+}
+
+impl FoldedStopFilter {
+    pub fn new(filters: &[StopWordFilter]) -> Self {
+        let mut stop = TextAnalyzer::builder(RawTokenizer::default()).dynamic();
+        for filter in filters {
+            stop = stop.filter_dynamic(filter.clone());
+        }
+        let fold = TextAnalyzer::builder(RawTokenizer::default()).filter(AsciiFoldingFilter).build();
+        FoldedStopFilter { stop: stop.build(), fold }
+    }
+}
+
+impl TokenFilter for FoldedStopFilter {
+    type Tokenizer<T: Tokenizer> = FoldedStopTokenizer<T>;
+
+    fn transform<T: Tokenizer>(self, tokenizer: T) -> FoldedStopTokenizer<T> {
+        FoldedStopTokenizer { inner: tokenizer, filter: self }
+    }
+}
+
+/// A tokenizer followed by [`FoldedStopFilter`].
+#[derive(Clone)]
+pub struct FoldedStopTokenizer<T> {
+    inner: T,
+    filter: FoldedStopFilter,
+}
+
+impl<T: Tokenizer> Tokenizer for FoldedStopTokenizer<T> {
+    type TokenStream<'a> = FoldedStopStream<'a, T::TokenStream<'a>>;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> Self::TokenStream<'a> {
+        FoldedStopStream { inner: self.inner.token_stream(text), filter: &mut self.filter }
+    }
+}
+
+/// The tokens of the inner stream whose folding is not a stop word.
+pub struct FoldedStopStream<'a, S> {
+    inner: S,
+    filter: &'a mut FoldedStopFilter,
+}
+
+impl FoldedStopFilter {
+    fn is_folded_stop_word(&mut self, word: &str) -> bool {
+        if word.is_ascii() {
+            return false; // folding changes nothing: the filters see the word itself
+        }
+        let folded = self.fold.token_stream(word).next().map(|t| t.text.clone()).unwrap_or_default();
+        folded != word && self.stop.token_stream(&folded).next().is_none()
+    }
+}
+
+impl<S: TokenStream> TokenStream for FoldedStopStream<'_, S> {
+    fn advance(&mut self) -> bool {
+        while self.inner.advance() {
+            if !self.filter.is_folded_stop_word(&self.inner.token().text) {
+                return true;
+            }
+        }
+        false
+    }
+
+    fn token(&self) -> &Token {
+        self.inner.token()
+    }
+
+    fn token_mut(&mut self) -> &mut Token {
+        self.inner.token_mut()
     }
 }
 
@@ -581,6 +702,17 @@ mod tests {
         assert_eq!(terms("en", "The Backups of hospitals"), ["backup", "hospit"]);
         assert_eq!(terms("it", "la sicurezza delle città"), ["sicurezz", "citt"]);
         assert_eq!(terms("pl", "Zażółć gęślą"), ["zazolc", "gesla"]);
+    }
+
+    /// Issue 18: Dutch `één` folded to `een` matched the stop word; English question words
+    /// were indexed (Tantivy's English list is Lucene's short one).
+    #[test]
+    fn stop_words_are_snowballs_and_hold_after_folding() {
+        assert_eq!(terms("nl", "één keer per maand"), ["keer", "per", "maand"]);
+        assert_eq!(terms("en", "Who should do what, and how?"), Vec::<String>::new());
+        assert_eq!(terms("en", "What to do this week"), ["week"]);
+        assert_eq!(terms("it", "Che cosa fare quando"), ["far"]);
+        assert_eq!(terms("it", "perché più città"), ["citt"], "accented stop words still go");
     }
 
     #[test]

@@ -6,7 +6,9 @@
 //! postings with term frequencies, field norm ids, token totals and the document count.
 //! Files:
 //! - `index.js` (fixed name): the manifest: statistics, shard boundaries, filter values;
-//! - `d-<hash>.js`: lexicon shards: key -> (term number, summed document frequency);
+//! - `d-<hash>.js`: lexicon shards: key -> (term number, summed document frequency[, stem
+//!   characters]);
+//! - `t-<hash>.js`: typo blocks: the keys a typo may be corrected to, by first character;
 //! - `p-<hash>.js`: postings shards, by term number: surfaces and per-field postings;
 //! - `m-<hash>.js`: document metadata batches (URL, titles, excerpt text, kind, audience);
 //! - `f-<hash>.js`: one filter (kind or audience value): its documents.
@@ -25,7 +27,8 @@ use tantivy::{DocSet, Searcher, TERMINATED};
 
 use super::index::{open_index, search_error, Fields, TEXT_FIELDS};
 use super::lexicon::Lexicon;
-use super::query::{PREFIX_BOOST, PREFIX_MAX_TERMS, PREFIX_MIN_CHARS};
+use super::plan::{self, PlanRules};
+use super::synonyms::Synonyms;
 use super::{SearchDoc, SearchFile};
 use crate::error::Error;
 
@@ -39,18 +42,20 @@ pub struct ShardSizes {
     /// One term's postings are never split, so a shard may exceed it by one term.
     pub postings: usize,
     pub metadata: usize,
+    /// Typo blocks: a first character's keys are never split, so a block may exceed it.
+    pub typo: usize,
 }
 
 impl Default for ShardSizes {
     fn default() -> Self {
-        ShardSizes { lexicon: 16 * 1024, postings: 32 * 1024, metadata: 12 * 1024 }
+        ShardSizes { lexicon: 16 * 1024, postings: 32 * 1024, metadata: 10 * 1024, typo: 32 * 1024 }
     }
 }
 
 /// Columns of section text kept for excerpts (the client shows about 180).
 pub const EXCERPT_WIDTH: usize = 240;
 /// Format version, checked by the client.
-const FORMAT_VERSION: u32 = 2;
+const FORMAT_VERSION: u32 = 3;
 /// Hex characters of a shard's content hash in its file name.
 const HASH_CHARS: usize = 10;
 
@@ -248,30 +253,39 @@ fn utf16_cmp(a: &str, b: &str) -> std::cmp::Ordering {
     a.encode_utf16().cmp(b.encode_utf16())
 }
 
-/// The section text kept for excerpts: about `EXCERPT_WIDTH` columns (a Han, kana or Hangul
-/// character counts two), whitespace collapsed, cut at a space when there is one near the end.
-/// Reads only as much of `body` as it keeps.
+/// The section text kept for excerpts: about `EXCERPT_WIDTH` display columns (`unicode-width`:
+/// a Han, kana or Hangul character counts two), whitespace collapsed, cut between words (at a
+/// space, or beside a Han, kana or Hangul character) and never inside one unless a single word
+/// fills the whole width. Reads only as much of `body` as it keeps.
 fn excerpt_source(body: &str) -> String {
+    use unicode_width::UnicodeWidthChar;
     let mut kept = String::new();
     let mut width = 0;
+    // Byte length of `kept` at the last place where it may be cut.
+    let mut last_break = 0;
+    let mut previous: Option<char> = None;
     for word in body.split_whitespace() {
         let space = (!kept.is_empty()).then_some(' ');
         for c in space.into_iter().chain(word.chars()) {
-            width += if super::analyzer::is_cjk_char(c) { 2 } else { 1 };
+            if previous.is_some_and(|p| !is_in_word(p) || !is_in_word(c)) {
+                last_break = kept.trim_end().len();
+            }
+            width += c.width().unwrap_or(0);
             if width > EXCERPT_WIDTH {
-                return cut_excerpt(kept);
+                let cut = if last_break > 0 { &kept[..last_break] } else { kept.as_str() };
+                return format!("{}…", cut.trim_end());
             }
             kept.push(c);
+            previous = Some(c);
         }
     }
     kept
 }
 
-fn cut_excerpt(cut: String) -> String {
-    match cut.rfind(' ') {
-        Some(space) if space > cut.len() * 3 / 4 => format!("{}…", &cut[..space]),
-        _ => format!("{cut}…"),
-    }
+/// A character that joins its neighbours into one word: a letter or digit not of a script
+/// written without spaces.
+fn is_in_word(c: char) -> bool {
+    c.is_alphanumeric() && !super::analyzer::is_cjk_char(c)
 }
 
 fn meta_size(doc: &SearchDoc, excerpt: &str) -> usize {
@@ -308,11 +322,15 @@ pub fn export_index(
     index_dir: &Path,
     docs: &[SearchDoc],
     lexicon: &Lexicon,
+    synonyms: &Synonyms,
     sizes: &ShardSizes,
 ) -> Result<Vec<SearchFile>, Error> {
     let (index, fields, analyzer) = open_index(lang, index_dir)?;
+    let rules = PlanRules::of(&analyzer);
     let reader = index.reader().map_err(|e| search_error("reader", e))?;
     let data = read_index(&reader.searcher(), &fields)?;
+    let term_numbers: BTreeMap<&str, usize> =
+        data.terms.keys().enumerate().map(|(n, term)| (term.as_str(), n)).collect();
     let mut files = Files { lang: lang.to_string(), out: Vec::new() };
     let manifest = json!({
         "version": FORMAT_VERSION,
@@ -324,13 +342,11 @@ pub fn export_index(
             .zip(data.total_tokens)
             .map(|((name, boost), tokens)| json!([name, boost, tokens]))
             .collect::<Vec<_>>(),
-        "prefix": {
-            "minChars": PREFIX_MIN_CHARS,
-            "maxTerms": PREFIX_MAX_TERMS,
-            "boost": PREFIX_BOOST,
-        },
+        "plan": plan_settings(&rules),
         "idfFix": idf_fixes(&data),
-        "dict": write_lexicon(&mut files, &data, lexicon, sizes.lexicon)?,
+        "dict": write_lexicon(&mut files, &data, &term_numbers, lexicon, rules.stems, sizes.lexicon)?,
+        "typo": write_typo_blocks(&mut files, &data, &term_numbers, lexicon, sizes.typo)?,
+        "synonyms": synonym_table(synonyms, &term_numbers),
         "postings": shard_table(&write_postings(&mut files, &data, lexicon, sizes.postings)?),
         "meta": shard_table(&write_metadata(&mut files, docs, sizes.metadata)?),
         "filters": write_filters(&mut files, &data)?,
@@ -343,6 +359,95 @@ pub fn export_index(
     let mut out = files.out;
     out.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(out)
+}
+
+/// The plan's settings for the client (`plan.rs` defines them; the client reads them here).
+fn plan_settings(rules: &PlanRules) -> Value {
+    json!({
+        "prefixMin": plan::PREFIX_MIN_CHARS,
+        "prefixMax": plan::PREFIX_MAX_TERMS,
+        "prefixBoost": plan::PREFIX_BOOST,
+        "join": plan::JOIN_MAX_WORDS,
+        "synonymBoost": plan::SYNONYM_BOOST,
+        "typoMin": plan::TYPO_MIN_CHARS,
+        "typoLong": plan::TYPO_LONG_CHARS,
+        "typoMax": plan::TYPO_MAX_TERMS,
+        "typoMinKey": plan::TYPO_MIN_KEY_CHARS,
+        "typoBoost": plan::TYPO_BOOST,
+        "fewHits": plan::FEW_HITS,
+        "stemMin": plan::STEM_MIN_CHARS,
+        "partMin": plan::COMPOUND_MIN_PART,
+        "partMax": plan::COMPOUND_MAX_PARTS,
+        "stems": rules.stems,
+        "linkers": rules.linkers,
+        "cjkStop": if rules.cjk { Some(plan::CJK_STOP_WORDS) } else { None },
+    })
+}
+
+/// Synonyms by term number: `{phrases: [[surfaces joined by spaces, group], ...], groups:
+/// [[term, ...], ...]}`.
+fn synonym_table(synonyms: &Synonyms, term_numbers: &BTreeMap<&str, usize>) -> Value {
+    let phrases: Vec<Value> = synonyms.phrases.iter().map(|(words, group)| json!([words.join(" "), group])).collect();
+    let groups: Vec<Vec<usize>> = synonyms
+        .groups
+        .iter()
+        .map(|terms| terms.iter().filter_map(|t| term_numbers.get(t.as_str()).copied()).collect())
+        .collect();
+    json!({ "phrases": phrases, "groups": groups })
+}
+
+/// Typo blocks: the keys a typo may be corrected to (`plan::is_typo_key`), rows as in the
+/// lexicon without stems, in UTF-16 order, cut only between first characters into blocks of
+/// about `block_bytes`. Returns the manifest's `[[first characters, hash], ...]`.
+fn write_typo_blocks(
+    files: &mut Files,
+    data: &IndexData,
+    term_numbers: &BTreeMap<&str, usize>,
+    lexicon: &Lexicon,
+    block_bytes: usize,
+) -> Result<Vec<Value>, Error> {
+    let ranks: Vec<u64> = data.terms.values().map(TermPostings::rank).collect();
+    let mut keys: Vec<(&String, Vec<usize>)> = lexicon
+        .keys
+        .iter()
+        .filter(|(key, _)| plan::is_typo_key(key))
+        .map(|(key, terms)| {
+            (key, terms.iter().filter_map(|t| term_numbers.get(t.as_str()).copied()).collect::<Vec<_>>())
+        })
+        .filter(|(_, numbers)| !numbers.is_empty())
+        .collect();
+    keys.sort_by(|a, b| utf16_cmp(a.0, b.0));
+    // Groups of one first character, then blocks of whole groups.
+    type Row<'a> = (&'a String, Vec<usize>);
+    let mut groups: Vec<(char, Vec<Row>)> = Vec::new();
+    for entry in keys {
+        let first = entry.0.chars().next().unwrap_or(' ');
+        match groups.last_mut() {
+            Some((c, rows)) if *c == first => rows.push(entry),
+            _ => groups.push((first, vec![entry])),
+        }
+    }
+    let size = |rows: &[Row]| rows.iter().map(|(k, n)| k.len() + 12 * n.len() + 6).sum::<usize>();
+    let blocks = chunk(groups, block_bytes, |(_, rows)| size(rows));
+    let mut table = Vec::new();
+    for (n, block) in blocks.into_iter().enumerate() {
+        let chars: String = block.iter().map(|(c, _)| *c).collect();
+        let rows: Vec<Value> = block
+            .into_iter()
+            .flat_map(|(_, rows)| rows)
+            .map(|(key, numbers)| {
+                let mut row = vec![json!(key)];
+                for number in numbers {
+                    row.push(json!(number));
+                    row.push(json!(ranks[number]));
+                }
+                Value::Array(row)
+            })
+            .collect();
+        let hash = files.add("t", &format!("t{n}"), &Value::Array(rows))?;
+        table.push(json!([chars, hash]));
+    }
+    Ok(table)
 }
 
 /// The manifest's table of postings shards or metadata batches: `{first, hashes}`, the first
@@ -365,24 +470,26 @@ fn encode_docs(docs: &[u32], out: &mut String) {
     }
 }
 
-/// Lexicon shards: rows `[key, term, rank, term, rank, ...]`, keys in UTF-16 order so that
-/// the client can compare with `<`. Terms are numbered in Tantivy's term order (bytes), which
-/// also breaks ties between prefix expansions; rank is the summed document frequency.
-/// Returns the manifest's `[[first key, hash], ...]`.
+/// Lexicon shards: rows `[key, term, rank, term, rank, ...]`, or with `stems` `[key, term,
+/// rank, stem characters, ...]` (`Lexicon::stem_chars`, for unseen inflections), keys in UTF-16
+/// order so that the client can compare with `<`. Terms are numbered in Tantivy's term order
+/// (bytes), which also breaks ties between prefix expansions; rank is the summed document
+/// frequency. Returns the manifest's `[[first key, hash], ...]`.
 fn write_lexicon(
     files: &mut Files,
     data: &IndexData,
+    term_numbers: &BTreeMap<&str, usize>,
     lexicon: &Lexicon,
+    stems: bool,
     shard_bytes: usize,
 ) -> Result<Vec<Value>, Error> {
-    let term_numbers: BTreeMap<&str, usize> =
-        data.terms.keys().enumerate().map(|(n, term)| (term.as_str(), n)).collect();
     let ranks: Vec<u64> = data.terms.values().map(TermPostings::rank).collect();
-    let mut keys: Vec<(&String, Vec<usize>)> = lexicon
+    let mut keys: Vec<(&String, Vec<(usize, usize)>)> = lexicon
         .keys
         .iter()
         .map(|(key, terms)| {
-            let numbers = terms.iter().filter_map(|t| term_numbers.get(t.as_str()).copied());
+            let numbers =
+                terms.iter().filter_map(|t| term_numbers.get(t.as_str()).map(|&n| (n, lexicon.stem_chars(key, t))));
             (key, numbers.collect::<Vec<_>>())
         })
         .filter(|(_, numbers)| !numbers.is_empty())
@@ -396,9 +503,12 @@ fn write_lexicon(
             .into_iter()
             .map(|(key, numbers)| {
                 let mut row = vec![json!(key)];
-                for number in numbers {
+                for (number, stem) in numbers {
                     row.push(json!(number));
                     row.push(json!(ranks[number]));
+                    if stems {
+                        row.push(json!(stem));
+                    }
                 }
                 Value::Array(row)
             })
@@ -527,6 +637,19 @@ mod tests {
         let excerpt = excerpt_source(&body);
         assert!(excerpt.ends_with("word…"));
         assert!(excerpt.chars().count() <= EXCERPT_WIDTH + 1);
+    }
+
+    /// Issue 17: an excerpt ended inside a long word when no space fell in its last quarter.
+    #[test]
+    fn excerpt_source_never_ends_inside_a_word() {
+        let body = format!("{} {}", "a".repeat(100), "incidentresponsplannen".repeat(10));
+        assert_eq!(excerpt_source(&body), format!("{}…", "a".repeat(100)));
+        // Chinese may be cut between any two characters, a Latin word inside it may not.
+        let zh = format!("{}Windows{}", "医".repeat(118), "院".repeat(50));
+        let excerpt = excerpt_source(&zh);
+        assert_eq!(excerpt, format!("{}…", "医".repeat(118)), "{excerpt}");
+        let width: usize = excerpt.chars().map(|c| unicode_width::UnicodeWidthChar::width(c).unwrap_or(0)).sum();
+        assert!(width <= EXCERPT_WIDTH + 1);
     }
 
     /// The client embeds Tantivy's field norm table; it must be Tantivy's, entry for entry.

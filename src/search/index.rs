@@ -2,6 +2,7 @@
 //! `SearchDoc`s. The index (plus the lexicon next to it) is a build artefact under the cache
 //! folder; readers get the export of it (`export.rs`).
 
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
 use tantivy::indexer::NoMergePolicy;
@@ -28,6 +29,8 @@ pub struct Fields {
     pub audience: Field,
     pub topics: Field,
     pub url: Field,
+    /// The section's heading as shown (boilerplate headings are not in the `headings` field).
+    pub section: Field,
     /// Position of the doc in the input: the document order that breaks score ties.
     pub ord: Field,
 }
@@ -46,7 +49,7 @@ fn schema(analyzer: &LangAnalyzer) -> (Schema, Fields) {
     let unstored = TextOptions::default().set_indexing_options(indexing);
     let text = [
         builder.add_text_field(TEXT_FIELDS[0].0, stored.clone()),
-        builder.add_text_field(TEXT_FIELDS[1].0, stored),
+        builder.add_text_field(TEXT_FIELDS[1].0, unstored.clone()),
         builder.add_text_field(TEXT_FIELDS[2].0, unstored.clone()),
         builder.add_text_field(TEXT_FIELDS[3].0, unstored),
     ];
@@ -56,6 +59,7 @@ fn schema(analyzer: &LangAnalyzer) -> (Schema, Fields) {
         audience: builder.add_text_field("audience", STRING | STORED),
         topics: builder.add_text_field("topics", STRING | STORED),
         url: builder.add_text_field("url", STORED),
+        section: builder.add_text_field("section", STORED),
         ord: builder.add_u64_field("ord", FAST | STORED),
     };
     (builder.build(), fields)
@@ -69,17 +73,45 @@ fn fields_of(schema: &Schema) -> Result<Fields, Error> {
         audience: get("audience")?,
         topics: get("topics")?,
         url: get("url")?,
+        section: get("section")?,
         ord: get("ord")?,
     })
 }
 
-/// The texts of a doc per text field (index into `TEXT_FIELDS`), as indexed.
+/// A heading on more than this share of a language's pages (and on at least
+/// `BOILERPLATE_MIN_PAGES`) is boilerplate ("What to do this week" on every guidance page): it
+/// is indexed as body text, without the heading boost.
+pub const BOILERPLATE_SHARE: f64 = 0.1;
+/// Fewest pages a heading must be on to count as boilerplate.
+pub const BOILERPLATE_MIN_PAGES: usize = 3;
+
+/// The headings (lowercased, trimmed) that are boilerplate among `docs` (see
+/// `BOILERPLATE_SHARE`).
+pub fn boilerplate_headings(docs: &[SearchDoc]) -> HashSet<String> {
+    let page = |doc: &SearchDoc| doc.url.split('#').next().unwrap_or("").to_string();
+    let pages: HashSet<String> = docs.iter().map(page).collect();
+    let mut on_pages: HashMap<String, HashSet<String>> = HashMap::new();
+    for doc in docs.iter().filter(|d| !d.section.trim().is_empty()) {
+        on_pages.entry(doc.section.trim().to_lowercase()).or_default().insert(page(doc));
+    }
+    let min = BOILERPLATE_MIN_PAGES.max((pages.len() as f64 * BOILERPLATE_SHARE).floor() as usize + 1);
+    on_pages.into_iter().filter(|(_, on)| on.len() >= min).map(|(heading, _)| heading).collect()
+}
+
+/// The texts of a doc per text field (index into `TEXT_FIELDS`), as indexed; a boilerplate
+/// heading goes with the body (a second value of the field).
 ///
-/// The page description goes only on the page's lead section (empty heading): on every
-/// section it would make all sections of a page tie on it.
-pub fn field_texts(doc: &SearchDoc) -> [&str; 4] {
-    let description = if doc.section.is_empty() { doc.description.as_str() } else { "" };
-    [&doc.page_title, &doc.section, description, &doc.body]
+/// Title and description are page-level evidence: every section of the page carries them, so
+/// that a page about X ranks first for X whichever of its sections matches best.
+pub fn field_texts<'a>(doc: &'a SearchDoc, boilerplate: &HashSet<String>) -> [Vec<&'a str>; 4] {
+    let heading = doc.section.as_str();
+    let is_boilerplate = !heading.is_empty() && boilerplate.contains(&heading.trim().to_lowercase());
+    let (headings, body) = if is_boilerplate {
+        (vec![], vec![heading, doc.body.as_str()])
+    } else {
+        (vec![heading], vec![doc.body.as_str()])
+    };
+    [vec![&doc.page_title], headings, vec![&doc.description], body]
 }
 
 /// File next to the index naming its analyzer (`LangAnalyzer::spec`).
@@ -103,10 +135,13 @@ pub fn build_index(analyzer: &LangAnalyzer, docs: &[SearchDoc], index_dir: &Path
     // No merges: a large corpus may flush several segments, and the export reads them as runs
     // of consecutive documents (merging would only cost time; the cache is rebuilt each time).
     writer.set_merge_policy(Box::new(NoMergePolicy));
+    let boilerplate = boilerplate_headings(docs);
     for (ord, doc) in docs.iter().enumerate() {
         let mut document = TantivyDocument::new();
-        for (field, text) in fields.text.iter().zip(field_texts(doc)) {
-            document.add_text(*field, text);
+        for (field, texts) in fields.text.iter().zip(field_texts(doc, &boilerplate)) {
+            for text in texts {
+                document.add_text(*field, text);
+            }
         }
         // Empty values would become filter values that no reader can pick.
         if !doc.kind.is_empty() {
@@ -119,6 +154,7 @@ pub fn build_index(analyzer: &LangAnalyzer, docs: &[SearchDoc], index_dir: &Path
             document.add_text(fields.topics, topic);
         }
         document.add_text(fields.url, &doc.url);
+        document.add_text(fields.section, &doc.section);
         document.add_u64(fields.ord, ord as u64);
         writer.add_document(document).map_err(|e| search_error("add document", e))?;
     }

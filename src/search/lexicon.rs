@@ -5,7 +5,7 @@
 //! A key is a surface form or its ASCII folding (so `citta` typed without the accent finds
 //! the term of `città`). A key maps to every term of the surfaces that produce it.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
@@ -24,20 +24,43 @@ pub struct Lexicon {
     /// Key (surface or its folding) -> terms, derived from `surfaces`.
     #[serde(skip)]
     pub keys: BTreeMap<String, BTreeSet<String>>,
+    /// (key, term) -> characters of the term when it begins the key's ASCII folding (the stem
+    /// is the start of the word: `isolate` -> `isol`), derived from `surfaces`.
+    #[serde(skip)]
+    stems: HashMap<(String, String), usize>,
 }
 
 impl Lexicon {
     /// Derives the key map (surfaces plus their ASCII foldings).
     pub fn from_surfaces(surfaces: BTreeMap<String, String>, session: &mut AnalysisSession) -> Self {
         let mut keys: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+        let mut stems = HashMap::new();
         for (surface, term) in &surfaces {
             keys.entry(surface.clone()).or_default().insert(term.clone());
             let folded = session.fold(surface);
+            if folded.starts_with(term.as_str()) {
+                let chars = term.chars().count();
+                stems.insert((surface.clone(), term.clone()), chars);
+                stems.insert((folded.clone(), term.clone()), chars);
+            }
             if !folded.is_empty() && folded != *surface {
                 keys.entry(folded).or_default().insert(term.clone());
             }
         }
-        Lexicon { surfaces, keys }
+        Lexicon { surfaces, keys, stems }
+    }
+
+    /// Characters of `term` when it begins the folding of `key` (a stem), else 0.
+    pub fn stem_chars(&self, key: &str, term: &str) -> usize {
+        self.stems.get(&(key.to_string(), term.to_string())).copied().unwrap_or(0)
+    }
+
+    /// Keys that start with `prefix` and their terms, in key order.
+    pub fn keys_with_prefix<'a>(&'a self, prefix: &'a str) -> impl Iterator<Item = (&'a str, &'a BTreeSet<String>)> {
+        self.keys
+            .range::<str, _>((std::ops::Bound::Included(prefix), std::ops::Bound::Unbounded))
+            .take_while(move |(key, _)| key.starts_with(prefix))
+            .map(|(key, terms)| (key.as_str(), terms))
     }
 
     /// The terms a query word (lowercased) stands for, sorted; empty when never seen.

@@ -8,7 +8,9 @@ pub mod analyzer;
 pub mod export;
 pub mod index;
 pub mod lexicon;
+pub mod plan;
 pub mod query;
+pub mod synonyms;
 pub mod synthetic;
 
 use std::path::{Path, PathBuf};
@@ -19,6 +21,7 @@ use crate::error::Error;
 pub use analyzer::{analyzer_for, analyzer_from_spec, LangAnalyzer};
 pub use export::ShardSizes;
 pub use query::{query_native, run_search_cli, Hit, NativeSearcher, QueryOptions, SearchResults};
+pub use synonyms::{SynonymGroup, UnknownWord};
 
 /// One retrievable unit: a section of a page (the text under one heading).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -100,28 +103,33 @@ pub fn build_language_with(
     docs: &[SearchDoc],
     index_dir: &Path,
 ) -> Result<Vec<SearchFile>, Error> {
-    build_language_timed(lang, analyzer, docs, index_dir, &ShardSizes::default()).map(|built| built.files)
+    build_language_timed(lang, analyzer, docs, &[], index_dir, &ShardSizes::default()).map(|built| built.files)
 }
 
 /// The files of a language's browser index and how long each half of making them took.
 pub struct Built {
     pub files: Vec<SearchFile>,
+    /// Words of the synonyms that no page has (warnings for the synonyms file).
+    pub unknown_synonyms: Vec<UnknownWord>,
     pub index_time: Duration,
     pub export_time: Duration,
 }
 
-/// `build_language_with` with explicit shard sizes, timing the Tantivy index and the export
+/// `build_language_with` with synonyms and explicit shard sizes, timing the Tantivy index and the export
 /// apart (`--timings`, and the benchmark's sweep of shard sizes).
 pub fn build_language_timed(
     lang: &str,
     analyzer: &analyzer::LangAnalyzer,
     docs: &[SearchDoc],
+    synonyms: &[SynonymGroup],
     index_dir: &Path,
     sizes: &ShardSizes,
 ) -> Result<Built, Error> {
     let started = Instant::now();
     let lexicon = index::build_index(analyzer, docs, index_dir)?;
+    synonyms::Synonyms::write_groups(synonyms, index_dir)?;
+    let (resolved, unknown_synonyms) = synonyms::Synonyms::resolve(synonyms, &lexicon, &mut analyzer.session());
     let indexed = Instant::now();
-    let files = export::export_index(lang, index_dir, docs, &lexicon, sizes)?;
-    Ok(Built { files, index_time: indexed - started, export_time: indexed.elapsed() })
+    let files = export::export_index(lang, index_dir, docs, &lexicon, &resolved, sizes)?;
+    Ok(Built { files, unknown_synonyms, index_time: indexed - started, export_time: indexed.elapsed() })
 }

@@ -1,23 +1,13 @@
 //! Queries against the native Tantivy index: the query plan (shared, rule for rule, with the
 //! browser client in `search.js`), the search itself, and `portal search` output.
 //!
-//! Query semantics:
-//! 1. The query is cut into surface forms like the documents (tokenizer, 40-byte limit,
-//!    lowercasing). Each surface is looked up in the lexicon (`lexicon.rs`); its terms, sorted,
-//!    are the query's exact terms, deduplicated in order of first appearance. Unknown words
-//!    and stop words contribute nothing.
-//! 2. Search as you type: when the last surface ends the query (no trailing separator) and has
-//!    at least `PREFIX_MIN_CHARS` characters (or is a lone Han/kana/Hangul character), every
-//!    lexicon key starting with it contributes its terms; those not already exact are ranked
-//!    by document frequency summed over the text fields (descending, then term bytes) and the
-//!    first `PREFIX_MAX_TERMS` are added with weight `PREFIX_BOOST`.
-//! 3. Each term is searched in each text field (`TEXT_FIELDS` order) as a Tantivy
+//! Query semantics: the plan (`plan.rs`) turns the query into weighted terms; then
+//! 1. each term is searched in each text field (`TEXT_FIELDS` order) as a Tantivy
 //!    `TermQuery` boosted by the field boost times the term weight; all clauses are OR-ed in a
-//!    `BooleanQuery` (Tantivy's BM25, scores summed in clause order).
-//! 4. Optional filters keep documents of one kind and/or one audience.
-//! 5. Ranking: score descending, then document order.
+//!    `BooleanQuery` (Tantivy's BM25, scores summed in clause order);
+//! 2. optional filters keep documents of one kind and/or one audience;
+//! 3. ranking: score descending, then document order.
 
-use std::collections::HashSet;
 use std::path::Path;
 
 use serde::Serialize;
@@ -30,14 +20,10 @@ use tantivy::{DocAddress, DocId, Score, Searcher, SegmentOrdinal, SegmentReader,
 use super::analyzer::AnalysisSession;
 use super::index::{open_index, search_error, Fields, TEXT_FIELDS};
 use super::lexicon::Lexicon;
+use super::plan::{plan_query, PlanInput, PlanRules};
+pub use super::plan::{PlannedTerm, Rule, PREFIX_BOOST, PREFIX_MAX_TERMS, PREFIX_MIN_CHARS};
+use super::synonyms::Synonyms;
 use crate::error::Error;
-
-/// Shortest last word (in characters) that also matches as a prefix.
-pub const PREFIX_MIN_CHARS: usize = 3;
-/// Most terms a prefix expands to.
-pub const PREFIX_MAX_TERMS: usize = 8;
-/// Weight of a prefix expansion relative to a typed word.
-pub const PREFIX_BOOST: f32 = 0.5;
 
 /// One result of a native query.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -63,55 +49,13 @@ pub struct SearchResults {
     pub hits: Vec<Hit>,
 }
 
-/// A term to search for and its weight (1 for a typed word, `PREFIX_BOOST` for an expansion).
-#[derive(Debug, Clone, PartialEq)]
-pub struct PlannedTerm {
-    pub term: String,
-    pub weight: f32,
-}
-
-/// Turns a query string into weighted terms; `rank` gives a term's summed document frequency.
-pub fn plan_query(
-    session: &mut AnalysisSession,
-    lexicon: &Lexicon,
-    query: &str,
-    mut rank: impl FnMut(&str) -> u64,
-) -> Vec<PlannedTerm> {
-    let surfaces = session.surfaces(query);
-    let mut seen = HashSet::new();
-    let mut planned = Vec::new();
-    for surface in &surfaces {
-        for term in lexicon.lookup(&surface.text) {
-            if seen.insert(term.clone()) {
-                planned.push(PlannedTerm { term, weight: 1.0 });
-            }
-        }
-    }
-    let Some(last) = surfaces.last() else {
-        return planned;
-    };
-    let chars = last.text.chars().count();
-    let is_prefix = last.to == query.len() && if last.cjk { chars == 1 } else { chars >= PREFIX_MIN_CHARS };
-    if is_prefix {
-        let mut expansions: Vec<(u64, String)> = lexicon
-            .terms_with_key_prefix(&last.text)
-            .into_iter()
-            .filter(|term| !seen.contains(term))
-            .map(|term| (rank(&term), term))
-            .collect();
-        expansions.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.as_bytes().cmp(b.1.as_bytes())));
-        for (_, term) in expansions.into_iter().take(PREFIX_MAX_TERMS) {
-            planned.push(PlannedTerm { term, weight: PREFIX_BOOST });
-        }
-    }
-    planned
-}
-
 /// An opened language index, ready for many queries (the parity test runs thousands).
 pub struct NativeSearcher {
     searcher: Searcher,
     fields: Fields,
     lexicon: Lexicon,
+    synonyms: Synonyms,
+    rules: PlanRules,
     session: AnalysisSession,
 }
 
@@ -121,7 +65,10 @@ impl NativeSearcher {
         let reader = index.reader().map_err(|e| search_error("reader", e))?;
         let mut session = analyzer.session();
         let lexicon = Lexicon::load(index_dir, &mut session)?;
-        Ok(NativeSearcher { searcher: reader.searcher(), fields, lexicon, session })
+        let groups = Synonyms::load_groups(index_dir)?;
+        let (synonyms, _) = Synonyms::resolve(&groups, &lexicon, &mut session);
+        let rules = PlanRules::of(&analyzer);
+        Ok(NativeSearcher { searcher: reader.searcher(), fields, lexicon, synonyms, rules, session })
     }
 
     /// Document frequency of a term summed over the text fields.
@@ -131,7 +78,8 @@ impl NativeSearcher {
 
     pub fn plan(&mut self, query: &str) -> Vec<PlannedTerm> {
         let (searcher, fields) = (&self.searcher, &self.fields);
-        plan_query(&mut self.session, &self.lexicon, query, |term| Self::rank(searcher, fields, term))
+        let input = PlanInput { lexicon: &self.lexicon, synonyms: &self.synonyms, rules: self.rules };
+        plan_query(&mut self.session, &input, query, |term| Self::rank(searcher, fields, term))
     }
 
     pub fn search(&mut self, query: &str, options: &QueryOptions) -> Result<SearchResults, Error> {
@@ -167,7 +115,7 @@ impl NativeSearcher {
             hits.push(Hit {
                 url: text(self.fields.url),
                 title: text(self.fields.text[0]),
-                section: text(self.fields.text[1]),
+                section: text(self.fields.section),
                 score: doc.score,
             });
         }

@@ -225,6 +225,7 @@ impl Engine {
         content.languages.iter().any(|l| Path::new("content").join(l).starts_with(rel))
             || content.pages.iter().any(|p| p.file.starts_with(rel))
             || content.data.iter().any(|d| d.file.starts_with(rel))
+            || content.synonyms.values().any(|s| s.file.starts_with(rel))
             || content.assets.iter().any(|a| a.source.starts_with(path))
     }
 

@@ -364,6 +364,9 @@ pub(super) fn render_bodies_reusing(
 pub(super) fn docs_fingerprint(site: &Site, lang: &str, docs: &[search::SearchDoc]) -> u64 {
     let mut h = std::collections::hash_map::DefaultHasher::new();
     site.config.languages.get(lang).and_then(|s| s.analyzer.as_deref()).hash(&mut h);
+    for group in crate::search_synonyms(site, lang) {
+        group.members.hash(&mut h);
+    }
     for d in docs {
         (&d.url, &d.page_title, &d.section, &d.body, &d.description, &d.kind, &d.audience, &d.topics).hash(&mut h);
     }
@@ -379,6 +382,8 @@ pub(super) fn build_search_language(site: &Site, bodies: &[Rendered], lang: &str
 /// One language's index, as `crate::build` makes it (the analyzer of `portal.toml` if set).
 pub(super) fn build_search_docs(site: &Site, lang: &str, docs: &[search::SearchDoc]) -> Result<Vec<OutputFile>> {
     let dir = crate::search_index_dir(&site.root, lang);
-    let files = search::build_language_with(lang, &crate::search_analyzer(site, lang)?, docs, &dir)?;
-    Ok(files.into_iter().map(crate::search_output_file).collect())
+    let analyzer = crate::search_analyzer(site, lang)?;
+    let synonyms = crate::search_synonyms(site, lang);
+    let built = search::build_language_timed(lang, &analyzer, docs, synonyms, &dir, &search::ShardSizes::default())?;
+    Ok(built.files.into_iter().map(crate::search_output_file).collect())
 }

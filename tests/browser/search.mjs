@@ -1,8 +1,12 @@
 // Search in Chromium (node search.mjs <public-dir>), over file:// and HTTP: in each language a
 // query typed in the header combobox finds the page that holds it, arrow keys and Enter open
-// the right section; the search page filters and shows excerpts; a query full of HTML renders
-// as text; no request leaves the site; the CSP holds; axe finds nothing with results open.
+// the right section (unfolding "more on this page" when the section is not the page's best);
+// a typo and an unseen inflection open the right page; the last option leads to the search
+// page with the query; the search page filters and shows excerpts; a query full of HTML
+// renders as text; no request leaves the site; the CSP holds; axe finds nothing with results
+// open.
 import { launch, serve, fileBase, guardedPage, visit, axe, runner } from "./lib.mjs";
+import { loadSet } from "../search-quality/eval.mjs";
 
 const site = process.argv[2];
 const t = runner();
@@ -32,19 +36,37 @@ try {
         await page.waitForSelector(`[role=listbox][data-query="${query}"]:not([hidden]) [role=option]`, { timeout: 10000 });
         const status = await page.textContent("form[data-search-box] [role=status]");
         if (!/\d/.test(status || "")) problems.push(`result count not announced: "${status}"`);
-        const titles = await page.$$eval("[role=listbox] [role=option] .search-option-title", (els) => els.map((e) => e.textContent));
-        // Titles read "Page › Section": pick the option of the target section, reach it with the
-        // arrow keys (each step must mark the active option), and open it with Enter.
-        const wanted = titles.findIndex((title) => title.startsWith(PAGE_TITLES[lang]) && title.toLowerCase().includes(query));
-        if (wanted < 0) {
+        // Options are "Page › Section", one per page; the target section is that option or
+        // one folded under its page's "more on this page" option, which Enter unfolds. Reach
+        // it with the arrow keys (each step must mark the active option) and open it.
+        const target = await page.$$eval("[role=listbox] [role=option]", (els, t) => {
+          const i = els.findIndex((e) => (e.getAttribute("data-href") || "").endsWith(t));
+          if (i < 0) return null;
+          const group = els[i].getAttribute("data-group");
+          return { id: els[i].id, unfold: group === null ? null : els.find((e) => e.getAttribute("data-unfold") === group).id };
+        }, `${lang}/${TARGET}`);
+        if (!target) {
+          const titles = await page.$$eval("[role=listbox] [role=option]", (els) => els.map((e) => e.textContent));
           problems.push(`no option for the section "${query}": ${titles.join(" | ")}`);
           return problems;
         }
-        for (let i = 0; i <= wanted; i += 1) {
-          await page.keyboard.press("ArrowDown");
+        const reach = async (id) => {
+          for (let i = 0; i < 40; i += 1) {
+            await page.keyboard.press("ArrowDown");
+            const active = await page.getAttribute("input[role=combobox]", "aria-activedescendant");
+            if ((await page.getAttribute(`#${active}`, "aria-selected")) !== "true") problems.push(`option ${active} not marked selected`);
+            if (active === id) return true;
+          }
+          problems.push(`the arrow keys never reached #${id}`);
+          return false;
+        };
+        if (target.unfold) {
+          if (!(await reach(target.unfold))) return problems;
+          await page.keyboard.press("Enter");
+          if (await page.isHidden(`#${target.id}`)) problems.push("Enter on \"more on this page\" did not unfold the sections");
           const active = await page.getAttribute("input[role=combobox]", "aria-activedescendant");
-          if ((await page.getAttribute(`#${active}`, "aria-selected")) !== "true") problems.push(`option ${active} not marked selected`);
-        }
+          if (active !== target.id && !(await reach(target.id))) return problems;
+        } else if (!(await reach(target.id))) return problems;
         await page.keyboard.press("Enter");
         await page.waitForURL((u) => u.href.includes("monthly-backup-check"), { timeout: 10000 });
         const url = decodeURIComponent(page.url());
@@ -59,8 +81,14 @@ try {
       await t.step(`${mode} ${lang}: search page finds the target section`, async () => {
         const problems = await visit(page, `${base}${lang}/search.html?q=${encodeURIComponent(query)}`);
         await page.waitForSelector(".search-results li a", { timeout: 10000 });
-        const hrefs = await page.$$eval(".search-results li a", (as) => as.map((a) => decodeURIComponent(a.getAttribute("href"))));
-        if (!hrefs.slice(0, 5).some((h) => h.endsWith(TARGET))) problems.push(`${TARGET} not in the top 5: ${hrefs.slice(0, 5).join(", ")}`);
+        // One result per page, its other sections folded in it: the target in the first five.
+        const results = await page.$$eval(".search-results > li", (lis) =>
+          lis.map((li) => Array.from(li.querySelectorAll("a")).map((a) => decodeURIComponent(a.getAttribute("href")))));
+        if (!results.slice(0, 5).some((links) => links.some((h) => h.endsWith(TARGET)))) {
+          problems.push(`${TARGET} not in the top 5: ${results.slice(0, 5).map((l) => l[0]).join(", ")}`);
+        }
+        const pages = results.map((links) => links[0].split("#")[0]);
+        if (new Set(pages).size !== pages.length) problems.push(`a page is listed twice: ${pages.join(", ")}`);
         const marks = await page.$$eval(".search-results mark", (m) => m.length);
         if (marks === 0) problems.push("no highlighted match in the excerpts");
         if (mode === "file") problems.push(...(await axe(page)));
@@ -68,6 +96,39 @@ try {
         return problems;
       });
     }
+
+    // Issue 18: a typo and an unseen inflection open the right page from the first option.
+    const expected = new Map(loadSet("en").map((q) => [q.query, q.expect]));
+    for (const query of ["ransomwre", "isolating"]) {
+      await t.step(`${mode} en: "${query}" opens the right page`, async () => {
+        const problems = await visit(page, `${base}en/guidance/backups.html`);
+        await page.fill("input[role=combobox]", "");
+        await page.type("input[role=combobox]", query, { delay: 20 });
+        await page.waitForSelector(`[role=listbox][data-query="${query}"]:not([hidden]) [role=option]`, { timeout: 10000 });
+        await page.keyboard.press("ArrowDown");
+        await page.keyboard.press("Enter");
+        await page.waitForURL((u) => !u.href.includes("guidance/backups.html"), { timeout: 10000 });
+        const opened = decodeURIComponent(page.url()).split("#")[0];
+        if (![...expected.get(query)].some((p) => opened.endsWith(p))) problems.push(`opened ${opened}, none of ${[...expected.get(query)].join(" ")}`);
+        problems.push(...page.problems);
+        return problems;
+      });
+    }
+
+    await t.step(`${mode} en: the last option leads to all results on the search page`, async () => {
+      const problems = await visit(page, `${base}en/guidance/backups.html`);
+      await page.type("input[role=combobox]", "backup", { delay: 20 });
+      await page.waitForSelector('[role=listbox][data-query="backup"]:not([hidden]) .search-option-all', { timeout: 10000 });
+      const last = await page.$eval("[role=listbox] [role=option]:last-child", (e) => e.className);
+      if (!last.includes("search-option-all")) problems.push(`the last option is ${last}`);
+      await page.keyboard.press("ArrowUp");
+      await page.keyboard.press("Enter");
+      await page.waitForURL((u) => u.href.includes("en/search.html"), { timeout: 10000 });
+      await page.waitForSelector(".search-results li a", { timeout: 10000 });
+      if ((await page.inputValue("#search-page-input")) !== "backup") problems.push("the search page lost the query");
+      problems.push(...page.problems);
+      return problems;
+    });
 
     await t.step(`${mode}: a query made of HTML is shown as text`, async () => {
       const evil = `<img src=x onerror=alert(1)><script>alert(2)</script>"'&`;

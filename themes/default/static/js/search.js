@@ -22,7 +22,7 @@
   var B = f(0.75);
   var ONE_PLUS_K1 = f(1 + K1);
   var ONE_MINUS_B = f(1 - B);
-  var FORMAT_VERSION = 2;
+  var FORMAT_VERSION = 3;
   var HASH_CHARS = 10;
 
   // Tantivy's field norm table: field norm id -> approximate token count (fieldnorm/code.rs).
@@ -75,11 +75,20 @@
     return n;
   }
 
-  // Tantivy's LowerCaser: character by character, without the final-sigma rule.
+  // Tantivy's LowerCaser: character by character, without the final-sigma rule (the only
+  // context-dependent rule of String.prototype.toLowerCase, so other text takes the fast way).
   function lower(s) {
+    if (s.indexOf('\u03A3') < 0) return s.toLowerCase();
     var out = '';
     for (var ch of s) out += ch.toLowerCase();
     return out;
+  }
+
+  // 0 separator, 1 letter or digit, 2 Han, kana or Hangul (in mode "cjk").
+  function classOf(ch, cp, mode) {
+    if (cp < 0x80) return (cp >= 48 && cp <= 57) || (cp >= 65 && cp <= 90) || (cp >= 97 && cp <= 122) ? 1 : 0;
+    if (!ALNUM.test(ch)) return 0;
+    return mode === 'cjk' && isCjk(cp) ? 2 : 1;
   }
 
   /**
@@ -89,32 +98,34 @@
    * other runs of letters and digits whole. Tokens of 40 UTF-8 bytes or more are dropped.
    */
   function analyze(text, mode) {
-    var chars = [];
-    var offset = 0;
-    for (var ch of text) {
-      var cp = ch.codePointAt(0);
-      var cls = 0;
-      if (ALNUM.test(ch)) cls = (mode === 'cjk' && isCjk(cp)) ? 2 : 1;
-      chars.push({ ch: ch, from: offset, cls: cls });
-      offset += ch.length;
+    // Start offset and class of every character, in typed arrays (this runs on every excerpt).
+    var starts = new Uint32Array(text.length + 1);
+    var classes = new Uint8Array(text.length);
+    var n = 0;
+    for (var i = 0; i < text.length; n++) {
+      var cp = text.codePointAt(i);
+      var len = cp > 0xFFFF ? 2 : 1;
+      starts[n] = i;
+      classes[n] = classOf(len === 1 ? text[i] : text.slice(i, i + 2), cp, mode);
+      i += len;
     }
+    starts[n] = text.length;
     var out = [];
     var push = function (from, to, cjk) {
       var raw = text.slice(from, to);
       if (utf8Length(raw) < 40) out.push({ text: lower(raw), from: from, to: to, cjk: cjk });
     };
-    var end = function (k) { return k < chars.length ? chars[k].from : text.length; };
-    var i = 0;
-    while (i < chars.length) {
-      var cls2 = chars[i].cls;
-      var j = i + 1;
-      while (j < chars.length && chars[j].cls === cls2) j++;
-      if (cls2 === 1) push(chars[i].from, end(j), false);
-      else if (cls2 === 2) {
-        if (j - i === 1) push(chars[i].from, end(j), true);
-        else for (var k = i; k < j - 1; k++) push(chars[k].from, end(k + 2), true);
+    var k = 0;
+    while (k < n) {
+      var cls = classes[k];
+      var j = k + 1;
+      while (j < n && classes[j] === cls) j++;
+      if (cls === 1) push(starts[k], starts[j], false);
+      else if (cls === 2) {
+        if (j - k === 1) push(starts[k], starts[j], true);
+        else for (var m = k; m < j - 1; m++) push(starts[m], starts[m + 2], true);
       }
-      i = j;
+      k = j;
     }
     return out;
   }
@@ -307,41 +318,301 @@
       return scan(shardIndex(manifest.dict, prefix));
     }
 
-    /** The weighted terms of a query: [{term, weight}] (see src/search/query.rs). */
+    // The lexicon row of `key` from the loaded shards (undefined when absent).
+    function rowOf(key) {
+      var shard = dictShards.get(shardIndex(manifest.dict, key));
+      return shard && shard.map.get(key);
+    }
+    function lookup(key) {
+      return dictShard(shardIndex(manifest.dict, key)).then(function () { return rowOf(key); });
+    }
+    // Loads the lexicon shards holding every key from `from` to `to` (UTF-16 order).
+    function loadRange(from, to) {
+      var waits = [];
+      for (var i = shardIndex(manifest.dict, from); i <= shardIndex(manifest.dict, to); i++) waits.push(dictShard(i));
+      return Promise.all(waits);
+    }
+    function stride() { return manifest.plan.stems ? 3 : 2; }
+    // Term numbers of a row (ascending: term order).
+    function rowTerms(row) {
+      var out = [];
+      for (var k = 1; k < row.length; k += stride()) out.push(row[k]);
+      return out;
+    }
+    function rowRank(row, term) {
+      for (var k = 1; k < row.length; k += stride()) if (row[k] === term) return row[k + 1];
+      return 0;
+    }
+
+    // Typo blocks: the keys a typo may be corrected to, by first character (t-*.js).
+    var typoBlocks = new Map();
+    function typoRows(first) {
+      var table = manifest.typo;
+      for (var i = 0; i < table.length; i++) {
+        if (Array.from(table[i][0]).indexOf(first) < 0) continue;
+        if (typoBlocks.has(i)) return Promise.resolve(typoBlocks.get(i));
+        return load('t' + i, file('t', table[i][1])).then(function (rows) {
+          // Code points once per key: every typo query of this block compares with them.
+          rows.forEach(function (row) { row.cps = Array.from(row[0]); });
+          typoBlocks.set(i, rows);
+          return rows;
+        });
+      }
+      return Promise.resolve([]);
+    }
+
+    /** Optimal string alignment distance of two code point arrays, or -1 past `max` (plan.rs). */
+    // Three rows reused across calls: a typo query compares with a whole block of keys.
+    var osaRows = [new Int32Array(64), new Int32Array(64), new Int32Array(64)];
+    function typoDistance(a, b, max) {
+      if (Math.abs(a.length - b.length) > max) return -1;
+      if (b.length + 1 > osaRows[0].length) {
+        osaRows = [new Int32Array(b.length + 1), new Int32Array(b.length + 1), new Int32Array(b.length + 1)];
+      }
+      var rows = osaRows;
+      for (var j = 0; j <= b.length; j++) rows[0][j] = j;
+      for (var i = 1; i <= a.length; i++) {
+        var cur = rows[i % 3], prev = rows[(i + 2) % 3], prev2 = rows[(i + 1) % 3];
+        cur[0] = i;
+        var best = i;
+        var ai = a[i - 1];
+        for (j = 1; j <= b.length; j++) {
+          var v = prev[j - 1] + (ai === b[j - 1] ? 0 : 1);
+          if (prev[j] + 1 < v) v = prev[j] + 1;
+          if (cur[j - 1] + 1 < v) v = cur[j - 1] + 1;
+          if (i > 1 && j > 1 && ai === b[j - 2] && a[i - 2] === b[j - 1] && prev2[j - 2] + 1 < v) v = prev2[j - 2] + 1;
+          cur[j] = v;
+          if (v < best) best = v;
+        }
+        if (best > max) return -1;
+      }
+      var d = rows[a.length % 3][b.length];
+      return d <= max ? d : -1;
+    }
+
+    function isTypoKey(key) {
+      var cps = Array.from(key);
+      return cps.length >= manifest.plan.typoMinKey && !cps.some(function (c) { return /\p{N}/u.test(c) || isCjk(c.codePointAt(0)); });
+    }
+
+    // Typo corrections of `word`: [[term, distance]] (plan.rs, typo_terms).
+    function typoTerms(word) {
+      var p = manifest.plan;
+      var chars = Array.from(word);
+      if (chars.length < p.typoMin || chars.some(function (c) { return /\p{N}/u.test(c); })) return Promise.resolve([]);
+      var max = chars.length >= p.typoLong ? 2 : 1;
+      return typoRows(chars[0]).then(function (rows) {
+        var nearest = new Map();
+        var ranks = new Map();
+        rows.forEach(function (row) {
+          // A block holds only keys a typo may become (plan.rs, is_typo_key).
+          if (row.cps[0] !== chars[0] || Math.abs(row.cps.length - chars.length) > max) return;
+          var d = typoDistance(chars, row.cps, max);
+          if (d <= 0) return;
+          for (var k = 1; k < row.length; k += 2) {
+            var old = nearest.get(row[k]);
+            nearest.set(row[k], old === undefined ? d : Math.min(old, d));
+            ranks.set(row[k], row[k + 1]);
+          }
+        });
+        var ranked = Array.from(nearest.entries());
+        ranked.sort(function (x, y) { return x[1] - y[1] || ranks.get(y[0]) - ranks.get(x[0]) || x[0] - y[0]; });
+        return ranked.slice(0, p.typoMax);
+      });
+    }
+
+    function commonPrefixChars(a, b) {
+      var x = Array.from(a), y = Array.from(b), n = 0;
+      while (n < x.length && n < y.length && x[n] === y[n]) n++;
+      return n;
+    }
+
+    // The term an unseen word form stands for, or undefined (plan.rs, unseen_form).
+    function unseenForm(word) {
+      var chars = Array.from(word);
+      var sharedMin = Math.max(manifest.plan.stemMin, Math.ceil(3 * chars.length / 5));
+      if (chars.length <= sharedMin) return Promise.resolve(undefined);
+      return prefixRows(chars.slice(0, sharedMin).join('')).then(function (rows) {
+        var best = null;
+        rows.forEach(function (row) {
+          var shared = commonPrefixChars(row[0], word);
+          for (var k = 1; k < row.length; k += 3) {
+            var stem = row[k + 2];
+            if (stem < manifest.plan.stemMin || stem > shared) continue;
+            if (!best || shared > best[0] || (shared === best[0] && (stem > best[1] || (stem === best[1] && row[k] < best[2])))) {
+              best = [shared, stem, row[k]];
+            }
+          }
+        });
+        return best ? best[2] : undefined;
+      });
+    }
+
+    // The keys a compound is made of, or null (plan.rs, compound_parts).
+    function compoundParts(word) {
+      var p = manifest.plan;
+      function splitFrom(w, parts, found) {
+        var cps = Array.from(w);
+        if (cps.length < p.partMin) return Promise.resolve(false);
+        return loadRange(cps.slice(0, p.partMin).join(''), w).then(function () {
+          var ends = [];
+          for (var e = cps.length; e >= p.partMin; e--) ends.push(e);
+          function tryEnd(n) {
+            if (n >= ends.length) return Promise.resolve(false);
+            var part = cps.slice(0, ends[n]).join('');
+            if (!rowOf(part)) return tryEnd(n + 1);
+            var rest = cps.slice(ends[n]).join('');
+            if (rest === '') {
+              if (parts === 1) { found.push(part); return Promise.resolve(true); }
+              return tryEnd(n + 1);
+            }
+            if (parts === 1) return tryEnd(n + 1);
+            var linkers = [''].concat(p.linkers);
+            function tryLinker(l) {
+              if (l >= linkers.length) return tryEnd(n + 1);
+              if (!rest.startsWith(linkers[l]) || rest.length === linkers[l].length) return tryLinker(l + 1);
+              found.push(part);
+              return splitFrom(rest.slice(linkers[l].length), parts - 1, found).then(function (ok) {
+                if (ok) return true;
+                found.pop();
+                return tryLinker(l + 1);
+              });
+            }
+            return tryLinker(0);
+          }
+          return tryEnd(0);
+        });
+      }
+      function tryParts(parts) {
+        if (parts > p.partMax) return Promise.resolve(null);
+        var found = [];
+        return splitFrom(word, parts, found).then(function (ok) { return ok ? found : tryParts(parts + 1); });
+      }
+      return tryParts(2);
+    }
+
+    // The query with CJK stop words cut out (plan.rs, strip_cjk_stop_words).
+    function stripCjkStopWords(query) {
+      var words = manifest.plan.cjkStop;
+      var out = '';
+      var i = 0;
+      while (i < query.length) {
+        var word = null;
+        for (var w = 0; w < words.length; w++) if (query.startsWith(words[w], i)) { word = words[w]; break; }
+        if (word) { out += ' '; i += word.length; } else {
+          var ch = String.fromCodePoint(query.codePointAt(i));
+          out += ch;
+          i += ch.length;
+        }
+      }
+      return out !== query && analyze(out, manifest.tokenizer).length ? out : query;
+    }
+
+    /** The weighted terms of a query: [{term, weight}] (the rules of src/search/plan.rs). */
     function plan(query) {
       return ready().then(function (m) {
         if (!m.dict.length) return [];
+        var p = m.plan;
+        if (p.cjkStop) query = stripCjkStopWords(query);
         var surfaces = analyze(query, m.tokenizer);
+        var seen = new Set();
+        var planned = [];
+        function add(term, weight) {
+          if (!seen.has(term)) { seen.add(term); planned.push({ term: term, weight: f(weight) }); }
+        }
         var last = surfaces[surfaces.length - 1];
         var isPrefix = false;
         if (last && last.to === query.length) {
           var chars = Array.from(last.text).length;
-          isPrefix = last.cjk ? chars === 1 : chars >= m.prefix.minChars;
+          isPrefix = last.cjk ? chars === 1 : chars >= p.prefixMin;
         }
-        var shards = new Set(surfaces.map(function (s) { return shardIndex(m.dict, s.text); }));
-        return Promise.all(Array.from(shards).map(dictShard)).then(function () {
+        var joins = [];
+        var joinWeights = [];
+        for (var i = 0; i < surfaces.length; i++) {
+          for (var len = 2; len <= Math.min(p.join, surfaces.length - i); len++) {
+            var words = surfaces.slice(i, i + len);
+            if (words.some(function (s) { return s.cjk; })) continue;
+            joins.push(words.map(function (s) { return s.text; }).join(''));
+            joinWeights.push(len);
+          }
+        }
+        var exact = [];
+        return Promise.all(surfaces.map(function (s) { return lookup(s.text); })).then(function (rows) {
+          exact = rows;
+          rows.forEach(function (row) { if (row) rowTerms(row).forEach(function (t) { add(t, 1); }); });
+          return Promise.all(joins.map(lookup));
+        }).then(function (rows) {
+          rows.forEach(function (row, j) { if (row) rowTerms(row).forEach(function (t) { add(t, joinWeights[j]); }); });
           return isPrefix ? prefixRows(last.text) : [];
         }).then(function (expansionRows) {
-          var seen = new Set();
-          var planned = [];
-          surfaces.forEach(function (s) {
-            var row = dictShards.get(shardIndex(m.dict, s.text)).map.get(s.text);
-            if (!row) return;
-            for (var k = 1; k < row.length; k += 2) {
-              if (!seen.has(row[k])) { seen.add(row[k]); planned.push({ term: row[k], weight: 1 }); }
+          var forgivable = function (i) {
+            return !surfaces[i].cjk && !(i === surfaces.length - 1 && isPrefix && expansionRows.length);
+          };
+          var texts = surfaces.map(function (s) { return s.text; });
+          m.synonyms.phrases.forEach(function (phrase) {
+            var words = phrase[0].split(' ');
+            for (var i = 0; i + words.length <= texts.length; i++) {
+              var all = true;
+              for (var k = 0; k < words.length; k++) if (texts[i + k] !== words[k]) { all = false; break; }
+              if (all) { m.synonyms.groups[phrase[1]].forEach(function (t) { add(t, p.synonymBoost); }); break; }
             }
           });
+          // One-word synonyms misspelt (plan.rs, synonym_typos).
+          surfaces.forEach(function (s, i) {
+            if (!forgivable(i) || exact[i]) return;
+            var chars = Array.from(s.text);
+            if (chars.length < p.typoMin || chars.some(function (c) { return /\p{N}/u.test(c); })) return;
+            var max = chars.length >= p.typoLong ? 2 : 1;
+            m.synonyms.phrases.forEach(function (phrase) {
+              var one = phrase[0];
+              if (one.indexOf(' ') >= 0 || !isTypoKey(one) || !one.startsWith(chars[0])) return;
+              var d = typoDistance(chars, Array.from(one), max);
+              if (d > 0) m.synonyms.groups[phrase[1]].forEach(function (t) { add(t, f(p.synonymBoost * p.typoBoost[d - 1])); });
+            });
+          });
+          // Forgiving rules, word by word in order (each may load shards).
+          var chain = Promise.resolve();
+          surfaces.forEach(function (s, i) {
+            if (!forgivable(i)) return;
+            chain = chain.then(function () {
+              var row = exact[i];
+              var typo = function () {
+                return typoTerms(s.text).then(function (found) {
+                  found.forEach(function (e) { add(e[0], p.typoBoost[e[1] - 1]); });
+                });
+              };
+              var few = false;
+              if (row) {
+                var hits = rowTerms(row).reduce(function (sum, t) { return sum + rowRank(row, t); }, 0);
+                if (hits > p.fewHits) return undefined;
+                few = true;
+              }
+              var compound = p.linkers ? compoundParts(s.text) : Promise.resolve(null);
+              return compound.then(function (parts) {
+                var waitParts = parts ? Promise.all(parts.map(lookup)).then(function (partRows) {
+                  partRows.forEach(function (r) { if (r) rowTerms(r).forEach(function (t) { add(t, 1); }); });
+                }) : Promise.resolve();
+                return waitParts.then(function () {
+                  if (parts && !few) return undefined;
+                  var unseen = p.stems && !few ? unseenForm(s.text) : Promise.resolve(undefined);
+                  return unseen.then(function (term) {
+                    if (term !== undefined) add(term, 1); else return typo();
+                  });
+                });
+              });
+            });
+          });
+          return chain.then(function () { return expansionRows; });
+        }).then(function (expansionRows) {
           var candidates = new Map();
           expansionRows.forEach(function (row) {
-            for (var k = 1; k < row.length; k += 2) {
+            for (var k = 1; k < row.length; k += stride()) {
               if (!seen.has(row[k])) candidates.set(row[k], row[k + 1]);
             }
           });
           var expansions = Array.from(candidates.entries());
           expansions.sort(function (a, b) { return b[1] - a[1] || a[0] - b[0]; });
-          expansions.slice(0, m.prefix.maxTerms).forEach(function (e) {
-            planned.push({ term: e[0], weight: f(m.prefix.boost) });
-          });
+          expansions.slice(0, p.prefixMax).forEach(function (e) { add(e[0], p.prefixBoost); });
           return planned;
         });
       });
@@ -421,9 +692,10 @@
     }
 
     /**
-     * Runs a query. opts: { limit (10), kind, audience }.
-     * Resolves to { total, hits: [{ doc, score, url, title, section, text, kind, audience,
-     * excerpt: [{ text, mark }] }], files: paths loaded so far }.
+     * Runs a query. opts: { limit (10), kind, audience, pages (one hit per page, its other
+     * matching sections in hit.more) }.
+     * Resolves to { total (matching sections), hits: [{ doc, score, url, title, section, text,
+     * kind, audience, excerpt: [{ text, mark }], more? }], files: paths loaded so far }.
      */
     function search(query, opts) {
       opts = opts || {};
@@ -454,26 +726,60 @@
             for (var k = 0; k < docs.length; k++) acc.add(docs[k], f(weight * ratios[k]));
           });
         });
+        var pages = !!opts.pages;
+        // One result per page: enough sections to find `limit` pages (a page ranks by its best
+        // section; its other matching sections are folded under it).
+        var keep = pages ? Math.max(limit * 6, 60) : limit;
         var top = [];
         var total = 0;
         acc.forEach(function (doc, score) {
           for (var i = 0; i < filters.length; i++) if (!filters[i].has(doc)) return;
           total++;
-          keepTop(top, limit, score, doc);
+          keepTop(top, keep, score, doc);
         });
         var marks = new Set();
         planned.forEach(function (p) { postingOf(p.term)[0].forEach(function (s) { marks.add(s); }); });
-        var batches = new Set(top.map(function (t) { return shardIndex(manifest.meta, t[1]); }));
-        return Promise.all(Array.from(batches).map(metaBatch)).then(function () {
-          var hits = top.map(function (t) {
-            var batch = metaBatches.get(shardIndex(manifest.meta, t[1]));
-            var d = batch.docs[t[1] - batch.first];
-            return {
-              doc: t[1], score: t[0], url: d.url, title: d.title, section: d.section, text: d.text,
-              kind: d.kind, audience: d.audience, excerpt: excerpt(d.text, highlight(d.text, marks, manifest.tokenizer))
-            };
+        function hitOf(t) {
+          var batch = metaBatches.get(shardIndex(manifest.meta, t[1]));
+          var d = batch.docs[t[1] - batch.first];
+          return {
+            doc: t[1], score: t[0], url: d.url, title: d.title, section: d.section, text: d.text,
+            kind: d.kind, audience: d.audience, excerpt: excerpt(d.text, highlight(d.text, marks, manifest.tokenizer))
+          };
+        }
+        function loadBatches(list) {
+          var batches = new Set(list.map(function (t) { return shardIndex(manifest.meta, t[1]); }));
+          return Promise.all(Array.from(batches).map(metaBatch));
+        }
+        if (!pages) {
+          return loadBatches(top).then(function () {
+            return { total: total, hits: top.map(hitOf), files: loaded.slice() };
           });
-          return { total: total, hits: hits, files: loaded.slice() };
+        }
+        // Pages in order of their best section; metadata is loaded a window at a time.
+        var byPage = new Map();
+        var order = [];
+        // After the first window, only as many sections as pages are still missing: each
+        // new batch costs a reader bytes.
+        function collect(from) {
+          var size = from === 0 ? limit : limit - order.length;
+          var window = top.slice(from, from + size);
+          return loadBatches(window).then(function () {
+            window.forEach(function (t) {
+              var hit = hitOf(t);
+              var page = hit.url.split('#')[0];
+              if (!byPage.has(page)) {
+                if (order.length >= limit) return;
+                hit.more = [];
+                byPage.set(page, hit);
+                order.push(hit);
+              } else if (byPage.get(page).more.length < 5) byPage.get(page).more.push(hit);
+            });
+            if (order.length < limit && from + size < top.length) return collect(from + size);
+          });
+        }
+        return collect(0).then(function () {
+          return { total: total, hits: order, files: loaded.slice() };
         });
       });
     }
@@ -518,16 +824,47 @@
     return ranges;
   }
 
-  /** Up to `size` characters around the first match, as pieces { text, mark }. */
+  // Display columns of a character: 2 for Han, kana, Hangul and fullwidth forms (as
+  // unicode-width counts them in src/search/export.rs), else 1.
+  function columns(ch) {
+    var cp = ch.codePointAt(0);
+    return isCjk(cp) || (cp >= 0x3000 && cp <= 0x303F) || (cp >= 0xFF00 && cp <= 0xFF60) ? 2 : 1;
+  }
+  // A place to cut text: between two characters not both part of one word (a space, or a
+  // Han, kana or Hangul character on either side).
+  function canBreak(text, i) {
+    if (i <= 0 || i >= text.length) return true;
+    var before = String.fromCodePoint(text.codePointAt(i - 1 - (/[\uDC00-\uDFFF]/.test(text[i - 1]) ? 1 : 0)));
+    var after = String.fromCodePoint(text.codePointAt(i));
+    var word = function (c) { return ALNUM.test(c) && !isCjk(c.codePointAt(0)); };
+    return !(word(before) && word(after));
+  }
+
+  /**
+   * About `size` columns of text around the first match, cut between words, as pieces
+   * { text, mark }.
+   */
   function excerpt(text, ranges, size) {
     size = size || 180;
     var start = 0;
     if (ranges.length && ranges[0][0] > size / 3) {
       start = ranges[0][0] - Math.floor(size / 3);
-      var space = text.indexOf(' ', start);
-      if (space !== -1 && space < ranges[0][0]) start = space + 1;
+      while (start < ranges[0][0] && !canBreak(text, start)) start++;
+      while (start < ranges[0][0] && /\s/.test(text[start])) start++;
     }
-    var end = Math.min(text.length, start + size);
+    var end = start;
+    var width = 0;
+    for (var ch of text.slice(start)) {
+      width += columns(ch);
+      if (width > size) break;
+      end += ch.length;
+    }
+    if (end < text.length) {
+      var cut = end;
+      while (cut > start && !canBreak(text, cut)) cut--;
+      if (cut > start) end = cut;
+      while (end > start && /\s/.test(text[end - 1])) end--;
+    }
     var pieces = [];
     if (start > 0) pieces.push({ text: '… ', mark: false });
     var pos = start;
@@ -600,7 +937,9 @@
     return tag === 'INPUT' || tag === 'TEXTAREA' || tag === 'SELECT' || target.isContentEditable;
   }
 
-  // The header combobox (ARIA 1.2 combobox with a listbox popup).
+  // The header combobox (ARIA 1.2 combobox with a listbox popup): one option per page (its
+  // best section deep-linked), the page's other matching sections folded under a "more on
+  // this page" option, and a last option leading to the search page with the query.
   function initBox(form) {
     var root = form.getAttribute('data-search-root') || '';
     var lang = form.getAttribute('data-search-lang') || 'en';
@@ -609,11 +948,12 @@
     var status = form.querySelector('[role="status"]');
     if (!input || !list) return;
     var engine = engineFor(root, lang);
-    var hits = [];
     var active = -1;
     var timer = 0;
     var generation = 0;
 
+    // The options a reader can reach now (folded sections are hidden).
+    function options() { return Array.prototype.slice.call(list.querySelectorAll('[role="option"]:not([hidden])')); }
     function close() {
       list.hidden = true;
       input.setAttribute('aria-expanded', 'false');
@@ -621,50 +961,87 @@
       active = -1;
     }
     function setActive(i) {
-      var options = list.querySelectorAll('[role="option"]');
-      options.forEach(function (o, k) { o.setAttribute('aria-selected', k === i ? 'true' : 'false'); });
+      var all = options();
+      all.forEach(function (o, k) { o.setAttribute('aria-selected', k === i ? 'true' : 'false'); });
       active = i;
-      if (i >= 0 && options[i]) {
-        input.setAttribute('aria-activedescendant', options[i].id);
-        options[i].scrollIntoView({ block: 'nearest' });
+      if (i >= 0 && all[i]) {
+        input.setAttribute('aria-activedescendant', all[i].id);
+        all[i].scrollIntoView({ block: 'nearest' });
       } else input.removeAttribute('aria-activedescendant');
     }
-    function open(url) { global.location.href = root + url; }
+    function go(url) { global.location.href = url; }
+    function searchPage(q) { return root + lang + '/search.html?q=' + encodeURIComponent(q); }
+    // Activates an option: opens its section, unfolds its page's other sections, or opens
+    // the search page.
+    function choose(li) {
+      if (li.hasAttribute('data-unfold')) {
+        var group = li.getAttribute('data-unfold');
+        list.querySelectorAll('[data-group="' + group + '"]').forEach(function (o) { o.hidden = false; });
+        var index = options().indexOf(li);
+        li.hidden = true;
+        setActive(index);
+        return;
+      }
+      go(li.getAttribute('data-href'));
+    }
+    function option(id, className, href) {
+      var li = document.createElement('li');
+      li.id = list.id + '-' + id;
+      li.setAttribute('role', 'option');
+      li.setAttribute('aria-selected', 'false');
+      li.className = className;
+      if (href) li.setAttribute('data-href', href);
+      li.addEventListener('mousedown', function (e) { e.preventDefault(); });
+      li.addEventListener('click', function () { choose(li); });
+      return li;
+    }
+    function hitOption(id, className, hit, title) {
+      var li = option(id, className, root + hit.url);
+      var t = document.createElement('span');
+      t.className = 'search-option-title';
+      t.textContent = title;
+      var text = document.createElement('span');
+      text.className = 'search-option-excerpt';
+      renderExcerpt(text, hit.excerpt);
+      li.appendChild(t);
+      li.appendChild(text);
+      return li;
+    }
     function render(result, q) {
-      hits = result.hits;
       // Which query the options answer (typing fires several; tests wait for the last one).
       list.setAttribute('data-query', q);
       while (list.firstChild) list.removeChild(list.firstChild);
-      hits.forEach(function (hit, i) {
-        var li = document.createElement('li');
-        li.id = list.id + '-' + i;
-        li.setAttribute('role', 'option');
-        li.setAttribute('aria-selected', 'false');
-        li.className = 'search-option';
-        var title = document.createElement('span');
-        title.className = 'search-option-title';
-        title.textContent = hitTitle(hit);
-        var text = document.createElement('span');
-        text.className = 'search-option-excerpt';
-        renderExcerpt(text, hit.excerpt);
-        li.appendChild(title);
-        li.appendChild(text);
-        li.addEventListener('mousedown', function (e) { e.preventDefault(); });
-        li.addEventListener('click', function () { open(hit.url); });
-        list.appendChild(li);
+      result.hits.forEach(function (hit, i) {
+        list.appendChild(hitOption(i, 'search-option', hit, hitTitle(hit)));
+        if (!hit.more || !hit.more.length) return;
+        var more = option(i + '-more', 'search-option search-option-more');
+        more.setAttribute('data-unfold', String(i));
+        more.textContent = format(form.getAttribute('data-msg-more'), hit.more.length);
+        list.appendChild(more);
+        hit.more.forEach(function (sub, k) {
+          var li = hitOption(i + '-' + k, 'search-option search-option-sub', sub, sub.section || sub.title);
+          li.setAttribute('data-group', String(i));
+          li.hidden = true;
+          list.appendChild(li);
+        });
       });
+      if (result.hits.length) {
+        var all = option('all', 'search-option search-option-all', searchPage(q));
+        all.textContent = String(form.getAttribute('data-msg-all') || '{query}').replace('{query}', q.trim());
+        list.appendChild(all);
+      }
       var message = result.total === 0 ? form.getAttribute('data-msg-none')
         : format(result.total === 1 ? form.getAttribute('data-msg-one') : form.getAttribute('data-msg-many'), result.total);
       if (status) status.textContent = message || '';
-      list.hidden = hits.length === 0;
-      input.setAttribute('aria-expanded', hits.length ? 'true' : 'false');
+      list.hidden = result.hits.length === 0;
+      input.setAttribute('aria-expanded', result.hits.length ? 'true' : 'false');
       active = -1;
     }
     function run() {
       var q = input.value;
       var mine = ++generation;
       if (!q.trim()) { close(); if (status) status.textContent = ''; return; }
-      engine.search(q, { limit: 8 }).then(function (result) {
+      engine.search(q, { limit: 8, pages: true }).then(function (result) {
         if (mine === generation) render(result, q);
       }, function () {
         if (mine === generation && status) status.textContent = form.getAttribute('data-msg-error') || '';
@@ -673,15 +1050,17 @@
     input.addEventListener('input', function () { clearTimeout(timer); timer = setTimeout(run, 80); });
     input.addEventListener('focus', function () { engine.ready().catch(function () {}); });
     input.addEventListener('keydown', function (e) {
+      var count = options().length;
       if (e.key === 'ArrowDown') {
         e.preventDefault();
-        if (list.hidden && hits.length) { list.hidden = false; input.setAttribute('aria-expanded', 'true'); }
-        setActive(hits.length ? (active + 1) % hits.length : -1);
+        if (list.hidden && count) { list.hidden = false; input.setAttribute('aria-expanded', 'true'); }
+        setActive(count ? (active + 1) % count : -1);
       } else if (e.key === 'ArrowUp') {
         e.preventDefault();
-        setActive(hits.length ? (active <= 0 ? hits.length - 1 : active - 1) : -1);
+        setActive(count ? (active <= 0 ? count - 1 : active - 1) : -1);
       } else if (e.key === 'Enter') {
-        if (active >= 0 && hits[active]) { e.preventDefault(); open(hits[active].url); }
+        var current = options()[active];
+        if (active >= 0 && current && !list.hidden) { e.preventDefault(); choose(current); }
       } else if (e.key === 'Escape') {
         if (!list.hidden) { e.preventDefault(); close(); } else input.value = '';
       }
@@ -718,7 +1097,7 @@
         if (more) more.hidden = true;
         return;
       }
-      engine.search(q, { limit: limit, kind: kind && kind.value, audience: audience && audience.value }).then(function (result) {
+      engine.search(q, { limit: limit, pages: true, kind: kind && kind.value, audience: audience && audience.value }).then(function (result) {
         if (mine !== generation) return;
         while (list.firstChild) list.removeChild(list.firstChild);
         result.hits.forEach(function (hit) {
@@ -733,12 +1112,31 @@
           renderExcerpt(p, hit.excerpt);
           li.appendChild(h);
           li.appendChild(p);
+          if (hit.more && hit.more.length) {
+            // The page's other matching sections, folded.
+            var details = document.createElement('details');
+            details.className = 'search-result-more';
+            var summary = document.createElement('summary');
+            summary.textContent = format(page.getAttribute('data-msg-more'), hit.more.length);
+            details.appendChild(summary);
+            var sub = document.createElement('ul');
+            hit.more.forEach(function (m) {
+              var item = document.createElement('li');
+              var a = document.createElement('a');
+              a.href = root + m.url;
+              a.textContent = m.section || m.title;
+              item.appendChild(a);
+              sub.appendChild(item);
+            });
+            details.appendChild(sub);
+            li.appendChild(details);
+          }
           list.appendChild(li);
         });
         var message = result.total === 0 ? page.getAttribute('data-msg-none')
           : format(result.total === 1 ? page.getAttribute('data-msg-one') : page.getAttribute('data-msg-many'), result.total);
         if (status) status.textContent = message || '';
-        if (more) more.hidden = result.total <= result.hits.length;
+        if (more) more.hidden = result.hits.length < limit;
       }, function () {
         if (mine === generation && status) status.textContent = page.getAttribute('data-msg-error') || '';
       });
