@@ -71,7 +71,7 @@ pub struct RenderOptions<'a> {
     pub resolve_link: &'a dyn Fn(&str) -> Result<ResolvedLink, String>,
 }
 
-fn options() -> Options {
+pub(crate) fn options() -> Options {
     Options::ENABLE_TABLES
         | Options::ENABLE_FOOTNOTES
         | Options::ENABLE_STRIKETHROUGH

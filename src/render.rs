@@ -248,7 +248,7 @@ impl Site {
                     Some(r) => (relative_url(from, &self.routes.routes[r].url), !self.routes.routes[r].fallback),
                     None => (relative_url(from, &format!("{}/index.html", l.code)), false),
                 };
-                let completeness = self.completeness.get(&l.code).map(|p| format!("{p:.0}"));
+                let completeness = self.completeness.get(&l.code).map(|p| crate::translation_state::format_percent(*p));
                 let percent = completeness.clone().filter(|p| p != "100");
                 LanguageCtx {
                     code: l.code.clone(),
@@ -345,9 +345,11 @@ impl Site {
             },
         );
         ctx.insert("noindex", &route.fallback);
-        let stale_source = crate::translations::source_of(self, page).filter(|source| {
-            crate::translations::page_state(source, Some(page)) != crate::translations::PageState::Current
-        });
+        let stale = self
+            .translation_states
+            .get(&route.page)
+            .is_some_and(|s| s.state != crate::translation_state::PageState::Current);
+        let stale_source = crate::translation_state::source_of(self, page).filter(|_| stale && !route.fallback);
         let stale_url = stale_source.and_then(|source| {
             let r = self.routes.by_path(&source.lang, &source.rel_path)?;
             Some(relative_url(url, &self.routes.routes[r].url))
