@@ -80,6 +80,8 @@ pub struct ReadUnit {
     pub confirmed: bool,
     /// `<alt-trans>` targets: suggestions, never used as the translation.
     pub suggestions: Vec<String>,
+    /// A header entry a tool added (translate-toolkit's copy of the PO header), not a unit.
+    pub header: bool,
 }
 
 /// A read exchange file: its target language (if it names one) and units.
@@ -110,7 +112,9 @@ pub fn flatten_pieces(pieces: &[Piece], source: &[Token]) -> Result<String, Stri
         match p {
             Piece::Text(t) | Piece::Native(t) => out.push_str(t),
             Piece::OpenRef(id) => {
-                out.push_str(&find_open(id).ok_or_else(|| format!("inline code <g id=\"{id}\"> is not in the source"))?);
+                out.push_str(
+                    &find_open(id).ok_or_else(|| format!("inline code <g id=\"{id}\"> is not in the source"))?,
+                );
                 open.push(id.clone());
             }
             Piece::CloseRef => {

@@ -117,11 +117,14 @@ pub fn template_keys(templates: &[(String, String)]) -> BTreeMap<String, (String
     keys
 }
 
-/// The CLDR plural categories a language uses for whole numbers, in CLDR order (`one`, `few`,
-/// `many`, `other` for Polish); `other` alone for a code the rules do not know.
+/// The CLDR plural categories a language uses for the counts a page shows (whole numbers below
+/// a million), in CLDR order: `one`, `few`, `many`, `other` for Polish; `one`, `other` for
+/// Italian and French, whose `many` starts at a million (the browser shows `other` there);
+/// `other` alone for Chinese or a code the rules do not know.
 pub fn plural_categories(lang: &str) -> Vec<&'static str> {
     let Some(rules) = plural_rules(lang) else { return vec!["other"] };
-    let mut found: Vec<&'static str> = rules.categories().map(category_name).collect();
+    let used: Vec<&'static str> = (0u64..=1000).map(|n| category_name(rules.category_for(n))).collect();
+    let mut found: Vec<&'static str> = rules.categories().map(category_name).filter(|c| used.contains(c)).collect();
     if !found.contains(&"other") {
         found.push("other");
     }
@@ -330,6 +333,7 @@ mod tests {
         assert_eq!(plural_categories("en"), ["one", "other"]);
         assert_eq!(plural_categories("pl"), ["one", "few", "many", "other"]);
         assert_eq!(plural_categories("zh"), ["other"]);
+        assert_eq!(plural_categories("it"), ["one", "other"], "Italian `many` starts at a million");
         assert_eq!(plural_categories("x-unknown"), ["other"]);
         let pl: Vec<&str> = [1, 2, 5, 12, 22, 25, 101].iter().map(|&n| plural_category("pl", n)).collect();
         assert_eq!(pl, ["one", "few", "many", "many", "few", "many", "many"]);

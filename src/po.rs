@@ -203,6 +203,7 @@ pub fn read_po(text: &str) -> Result<ReadFile, (usize, String)> {
             target: entry.msgstr.map(Piece::Text).into_iter().collect(),
             confirmed: !entry.fuzzy,
             suggestions: Vec::new(),
+            header: false,
         });
     }
     Ok(out)

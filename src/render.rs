@@ -276,7 +276,11 @@ impl Site {
         ctx.insert("site_title", &self.config.title);
         ctx.insert("csp", CSP);
         ctx.insert("source_lang", &self.config.source_language);
-        ctx.insert("source_lang_name", &self.language(&self.config.source_language).name);
+        // Named in the reader's language ("Englisch" on a German page), for the fallback and
+        // stale notices; the autonym where the built-in table has no name.
+        let source_name = crate::i18n::language_name_in(&self.config.source_language, lang)
+            .map_or_else(|| self.language(&self.config.source_language).name, str::to_string);
+        ctx.insert("source_lang_name", &source_name);
         ctx.insert("home_url", &relative_url(url, &format!("{lang}/index.html")));
         ctx.insert("search_url", &relative_url(url, &format!("{lang}/search.html")));
         ctx.insert("languages_url", &format!("{root}index.html#choose"));

@@ -7,7 +7,8 @@
 //! translation, the digest of the normalized source text it was translated from (whitespace
 //! and wrapping do not count; non-text front matter is not a unit). A translation written
 //! before units were recorded has only `source_digest`, the digest of the whole source file:
-//! while that still equals the source's, every unit is current.
+//! while that still equals the source's, every unit is current. `"~<source unit id> <digest>"`
+//! records a source unit a stamp accepted without a counterpart in the translation.
 
 use std::collections::BTreeMap;
 
@@ -138,6 +139,10 @@ pub struct Pairing {
     /// Units of the translation that no source unit matches (their text would be lost if
     /// the page were rewritten from the source's structure).
     pub orphans: Vec<usize>,
+    /// Some orphan was translated from a source unit that is gone (the source dropped it, so
+    /// the translation should too). Orphans the record does not know (text a translator added,
+    /// a structure the stamp accepted) do not make a page stale.
+    pub dropped_in_source: bool,
 }
 
 impl Pairing {
@@ -147,14 +152,19 @@ impl Pairing {
     }
 
     pub fn is_current(&self) -> bool {
-        self.units.iter().all(|u| u.current) && self.orphans.is_empty()
+        self.units.iter().all(|u| u.current) && !self.dropped_in_source
     }
 }
 
 /// Pairs a source's units with a translation's. Named units (title, description, data texts)
 /// pair by id; body units pair first where the translation's record names the source's present
 /// text (exact, wherever it moved), then by shape in document order between those anchors.
-pub fn pair(source: &PageUnits, translation: &PageUnits, record: &BTreeMap<String, String>, legacy_current: bool) -> Pairing {
+pub fn pair(
+    source: &PageUnits,
+    translation: &PageUnits,
+    record: &BTreeMap<String, String>,
+    legacy_current: bool,
+) -> Pairing {
     let mut states: Vec<UnitState> = Vec::with_capacity(source.units.len());
     let mut used = vec![false; translation.units.len()];
     let digests: Vec<String> = source.units.iter().map(|u| unit_digest(&u.text)).collect();
@@ -210,9 +220,16 @@ pub fn pair(source: &PageUnits, translation: &PageUnits, record: &BTreeMap<Strin
         }
         states.push(UnitState { source: i, translation: j, current, recorded: j.and_then(recorded) });
     }
+    // A source unit a stamp accepted without a counterpart (`~<id>`: the translator reviewed
+    // the page and left it out on purpose) is current while its text stays.
+    for u in states.iter_mut().filter(|u| u.translation.is_none() && !u.current) {
+        let reviewed = record.get(&format!("~{}", source.units[u.source].id));
+        u.current = reviewed.is_some_and(|d| *d == digests[u.source]);
+    }
     states.sort_by_key(|u| u.source);
-    let orphans = (0..translation.units.len()).filter(|&j| !used[j]).collect();
-    Pairing { units: states, orphans }
+    let orphans: Vec<usize> = (0..translation.units.len()).filter(|&j| !used[j]).collect();
+    let dropped_in_source = orphans.iter().any(|&j| record.contains_key(&translation.units[j].id));
+    Pairing { units: states, orphans, dropped_in_source }
 }
 
 /// Index pairs of a longest common subsequence of two sequences (by a match predicate).
@@ -220,8 +237,7 @@ fn lcs(n: usize, m: usize, same: impl Fn(usize, usize) -> bool) -> Vec<(usize, u
     let mut table = vec![vec![0u32; m + 1]; n + 1];
     for a in (0..n).rev() {
         for b in (0..m).rev() {
-            table[a][b] =
-                if same(a, b) { table[a + 1][b + 1] + 1 } else { table[a + 1][b].max(table[a][b + 1]) };
+            table[a][b] = if same(a, b) { table[a + 1][b + 1] + 1 } else { table[a + 1][b].max(table[a][b + 1]) };
         }
     }
     let (mut a, mut b, mut out) = (0, 0, Vec::new());

@@ -5,7 +5,7 @@
 //! strings) and `import` (check every unit, then write the pages that passed, each with its
 //! data file, keeping every translated unit the file leaves empty).
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
@@ -181,7 +181,13 @@ pub fn locate_content_file(root: &Path, file: &Path) -> Option<(String, String)>
 
 /// `portal i18n status`: the report, and whether every language reaches `fail_under` (the
 /// "below" line goes to standard error).
-pub fn run_status(root: &Path, lang: Option<&str>, json: bool, markdown: bool, fail_under: Option<f64>) -> Result<Outcome> {
+pub fn run_status(
+    root: &Path,
+    lang: Option<&str>,
+    json: bool,
+    markdown: bool,
+    fail_under: Option<f64>,
+) -> Result<Outcome> {
     let (site, _) = Site::load(root);
     if let Some(l) = lang.filter(|l| !site.content.languages.iter().any(|c| c == l)) {
         return Err(Error::Usage(format!("no language `{l}` (no content/{l}/ folder)")));
@@ -222,13 +228,20 @@ pub fn run_status(root: &Path, lang: Option<&str>, json: bool, markdown: bool, f
 
 /// The record of a translation whose every paired unit is current (a stamp): the
 /// translation's unit ids with the digests of the source units they pair with.
-fn stamp_entries(source: &PageUnits, translation: &PageUnits, pairing: &crate::translation_state::Pairing) -> Vec<String> {
+fn stamp_entries(
+    source: &PageUnits,
+    translation: &PageUnits,
+    pairing: &crate::translation_state::Pairing,
+) -> Vec<String> {
     pairing
         .units
         .iter()
-        .filter_map(|u| {
-            let j = u.translation?;
-            Some(format!("{} {}", translation.units[j].id, unit_digest(&source.units[u.source].text)))
+        .map(|u| {
+            let digest = unit_digest(&source.units[u.source].text);
+            match u.translation {
+                Some(j) => format!("{} {digest}", translation.units[j].id),
+                None => format!("~{} {digest}", source.units[u.source].id),
+            }
         })
         .collect()
 }
@@ -273,7 +286,7 @@ pub fn write_stamps(root: &Path, files: &[PathBuf]) -> Result<Outcome> {
             let _ = writeln!(
                 outcome.stderr,
                 "{}: warning: its structure differs from the source: source unit(s) without a counterpart: {}; \
-                 translation unit(s) without a source: {} (those stay stale)",
+                 translation unit(s) without a source: {}; stamped as reviewed",
                 page.file.display(),
                 if unpaired.is_empty() { "none".to_string() } else { unpaired.join(", ") },
                 if pairing.orphans.is_empty() {
@@ -307,40 +320,34 @@ pub fn scaffold_strings(source_text: &str, lang: &str, source: &str) -> String {
          # `portal i18n status` counts the commented ones as missing and `portal i18n export` sends them.\n"
     );
     let mut table = String::new();
-    let mut other_line: Option<String> = None;
-    let flush_plural = |out: &mut String, table: &str, other: &mut Option<String>| {
-        if let Some(line) = other.take() {
-            if groups.iter().any(|g| g == table) {
-                for c in categories.iter().filter(|c| **c != "one" && **c != "other") {
-                    out.push_str(&format!("# {c} = {line}\n"));
-                }
-            }
-        }
-    };
     for line in source_text.lines().skip_while(|l| l.starts_with('#') || l.trim().is_empty()) {
         let t = line.trim();
-        if t.starts_with('[') {
-            flush_plural(&mut out, &table, &mut other_line);
-            table = t.trim_matches(|c| c == '[' || c == ']').trim().to_string();
+        let Some((key, value)) = t.split_once('=').filter(|_| !t.starts_with('[') && !t.starts_with('#')) else {
+            if t.starts_with('[') {
+                table = t.trim_matches(|c| c == '[' || c == ']').trim().to_string();
+            }
             out.push_str(line);
-        } else if t.is_empty() || t.starts_with('#') {
-            out.push_str(line);
-        } else {
-            if let Some((key, value)) = t.split_once('=') {
-                if key.trim() == "other" {
-                    other_line = Some(value.trim().to_string());
-                }
-                let keep = !(groups.iter().any(|g| *g == table) && !categories.contains(&key.trim()));
-                if keep {
-                    out.push_str(&format!("# {t}"));
-                } else {
-                    continue;
-                }
+            out.push('\n');
+            continue;
+        };
+        let key = key.trim();
+        let full = if table.is_empty() { key.to_string() } else { format!("{table}.{key}") };
+        let (parent, last) = full.rsplit_once('.').unwrap_or(("", full.as_str()));
+        if !groups.iter().any(|g| g == parent) {
+            out.push_str(&format!("# {t}\n"));
+            continue;
+        }
+        // A plural form: only the language's categories, the missing ones after `other`.
+        if categories.contains(&last) {
+            out.push_str(&format!("# {t}\n"));
+        }
+        if last == "other" {
+            let prefix = &key[..key.len() - last.len()];
+            for c in categories.iter().filter(|c| !matches!(**c, "one" | "other")) {
+                out.push_str(&format!("# {prefix}{c} = {}\n", value.trim()));
             }
         }
-        out.push('\n');
     }
-    flush_plural(&mut out, &table, &mut other_line);
     out
 }
 
@@ -411,7 +418,10 @@ fn page_export(site: &Site, source: &Page, translation: Option<&Page>) -> Vec<Un
                 Some((_, t, pairing)) => match pairing.units.iter().find(|p| p.source == i) {
                     Some(p) if p.translation.is_some() => {
                         let j = p.translation.unwrap_or_default();
-                        (t.units[j].text.clone(), if p.current { UnitState::Translated } else { UnitState::NeedsReview })
+                        (
+                            t.units[j].text.clone(),
+                            if p.current { UnitState::Translated } else { UnitState::NeedsReview },
+                        )
                     }
                     _ => (String::new(), UnitState::New),
                 },
@@ -424,7 +434,14 @@ fn page_export(site: &Site, source: &Page, translation: Option<&Page>) -> Vec<Un
                 Place::Body(_) => format!("Heading path: {}", u.context),
                 Place::Data(_) => format!("Text of {} ({})", u.context, &u.id["data:".len()..]),
             };
-            Unit { id: format!("{}#{}", source.rel_path, u.id), source: u.text.clone(), target, syntax: u.syntax, state, note }
+            Unit {
+                id: format!("{}#{}", source.rel_path, u.id),
+                source: u.text.clone(),
+                target,
+                syntax: u.syntax,
+                state,
+                note,
+            }
         })
         .collect()
 }
@@ -481,9 +498,8 @@ pub fn run_export(root: &Path, lang: &str, out: Option<&Path>, format: ExportFor
     let mut files: Vec<(String, Vec<Unit>)> = Vec::new();
     for source in site.content.pages.iter().filter(|p| p.lang == source_lang) {
         let existing = translations.get(source.translation_key()).copied();
-        let current = existing
-            .and_then(|(i, _)| site.translation_states.get(&i))
-            .is_some_and(|s| s.state == PageState::Current);
+        let current =
+            existing.and_then(|(i, _)| site.translation_states.get(&i)).is_some_and(|s| s.state == PageState::Current);
         if current && !all {
             continue;
         }
@@ -543,17 +559,21 @@ enum Decision {
 pub fn write_import(root: &Path, file: &Path, lang: Option<&str>) -> Result<Outcome> {
     let text = std::fs::read_to_string(file).map_err(|e| Error::io(file, e))?;
     let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
-    let read = read_exchange(file, text).map_err(|(line, m)| Error::Usage(format!("{}:{line}: {m}; nothing imported", file.display())))?;
-    let lang = lang.map(str::to_string).or(read.target_lang.clone()).ok_or_else(|| {
-        Error::Usage(format!("{}: the file names no target language: pass --lang", file.display()))
-    })?;
+    let read = read_exchange(file, text)
+        .map_err(|(line, m)| Error::Usage(format!("{}:{line}: {m}; nothing imported", file.display())))?;
+    let lang = lang
+        .map(str::to_string)
+        .or(read.target_lang.clone())
+        .ok_or_else(|| Error::Usage(format!("{}: the file names no target language: pass --lang", file.display())))?;
     if !is_valid_language_code(&lang) {
         return Err(Error::Usage(format!("{}: target language `{lang}` is not a language code", file.display())));
     }
     let (site, _) = Site::load(root);
     let source_lang = site.config.source_language.clone();
     if lang == source_lang || !site.content.languages.contains(&lang) {
-        return Err(Error::Usage(format!("no translation language `{lang}` (content/{lang}/ with a language other than {source_lang})")));
+        return Err(Error::Usage(format!(
+            "no translation language `{lang}` (content/{lang}/ with a language other than {source_lang})"
+        )));
     }
     let mut outcome = Outcome { ok: true, ..Outcome::default() };
     let shown = file.display().to_string();
@@ -624,7 +644,8 @@ fn import_page(site: &Site, root: &Path, lang: &str, rel: &str, units: &[&ReadUn
         }
         return Ok(PageResult::Problems(problems));
     };
-    let translation = site.content.pages.iter().find(|p| p.lang == lang && p.translation_key() == source.translation_key());
+    let translation =
+        site.content.pages.iter().find(|p| p.lang == lang && p.translation_key() == source.translation_key());
     let s = source_units(site, source);
     let paired = translation.map(|t| pair_pages(site, source, t));
     let mut decisions: Vec<Decision> = s
@@ -632,10 +653,12 @@ fn import_page(site: &Site, root: &Path, lang: &str, rel: &str, units: &[&ReadUn
         .iter()
         .enumerate()
         .map(|(i, _)| match &paired {
-            Some((_, _, p)) => p.units.iter().find(|u| u.source == i).and_then(|u| u.translation).map_or(
-                Decision::Missing,
-                |j| Decision::Keep { translation: j, confirmed: false },
-            ),
+            Some((_, _, p)) => p
+                .units
+                .iter()
+                .find(|u| u.source == i)
+                .and_then(|u| u.translation)
+                .map_or(Decision::Missing, |j| Decision::Keep { translation: j, confirmed: false }),
             None => Decision::Missing,
         })
         .collect();
@@ -643,14 +666,22 @@ fn import_page(site: &Site, root: &Path, lang: &str, rel: &str, units: &[&ReadUn
     for u in units {
         let unit_id = &u.id[rel.len() + 1..];
         let Some(i) = s.units.iter().position(|x| x.id == unit_id) else {
-            problems.push((u.line, u.id.clone(), "the source page has no such unit (its structure changed since the export): export again".into()));
+            problems.push((
+                u.line,
+                u.id.clone(),
+                "the source page has no such unit (its structure changed since the export): export again".into(),
+            ));
             continue;
         };
         let su = &s.units[i];
         let source_tokens = tokens(&su.text, su.syntax);
         let exported_source = flatten_pieces(&u.source, &source_tokens).unwrap_or_default();
         if !u.source.is_empty() && normalize(&exported_source) != normalize(&su.text) {
-            problems.push((u.line, u.id.clone(), "the source of this unit changed since the export: export again".into()));
+            problems.push((
+                u.line,
+                u.id.clone(),
+                "the source of this unit changed since the export: export again".into(),
+            ));
             continue;
         }
         let target = match flatten_pieces(&u.target, &source_tokens) {
@@ -671,7 +702,11 @@ fn import_page(site: &Site, root: &Path, lang: &str, rel: &str, units: &[&ReadUn
         if let Some(old) = &existing {
             if normalize(old) == normalize(&target) || same_as_source {
                 // Never replaced by a copy of the source; confirming the same text is a review.
-                if u.confirmed && !same_as_source {
+                let was_current = paired
+                    .as_ref()
+                    .and_then(|(_, _, p)| p.units.iter().find(|x| x.source == i))
+                    .is_some_and(|x| x.current);
+                if u.confirmed && !same_as_source && !was_current {
                     if let Decision::Keep { confirmed, .. } = &mut decisions[i] {
                         if !*confirmed {
                             *confirmed = true;
@@ -695,10 +730,16 @@ fn import_page(site: &Site, root: &Path, lang: &str, rel: &str, units: &[&ReadUn
             }
         }
     }
+    if problems.is_empty() && !changed {
+        // Nothing translated for this page (an export's untouched pages): nothing to do.
+        return Ok(PageResult::Unchanged);
+    }
     // A translated text that no source unit matches would be lost by a rewrite, unless the
     // source dropped the unit it was made from.
     if let Some((_, t, pairing)) = &paired {
-        let record = crate::translation_state::parse_record(&translation.map(|p| p.front.source_units.clone()).unwrap_or_default());
+        let record = crate::translation_state::parse_record(
+            &translation.map(|p| p.front.source_units.clone()).unwrap_or_default(),
+        );
         for &j in &pairing.orphans {
             if !record.contains_key(&t.units[j].id) {
                 problems.push((
@@ -713,10 +754,15 @@ fn import_page(site: &Site, root: &Path, lang: &str, rel: &str, units: &[&ReadUn
             }
         }
     }
+    let with_problems: Vec<String> = problems.iter().map(|(_, id, _)| id.clone()).collect();
     for (i, d) in decisions.iter().enumerate() {
-        if matches!(d, Decision::Missing) {
+        if matches!(d, Decision::Missing) && !with_problems.contains(&format!("{rel}#{}", s.units[i].id)) {
             let line = units.iter().find(|u| u.id[rel.len() + 1..] == s.units[i].id).map_or(0, |u| u.line);
-            problems.push((line, format!("{rel}#{}", s.units[i].id), "no translation, and the page has none to keep".into()));
+            problems.push((
+                line,
+                format!("{rel}#{}", s.units[i].id),
+                "no translation, and the page has none to keep".into(),
+            ));
         }
     }
     if !problems.is_empty() {
@@ -725,7 +771,7 @@ fn import_page(site: &Site, root: &Path, lang: &str, rel: &str, units: &[&ReadUn
     if !changed {
         return Ok(PageResult::Unchanged);
     }
-    let written = write_page(site, root, lang, source, translation, &s, paired.as_ref(), &decisions)?;
+    let written = write_page(root, lang, source, translation, &s, paired.as_ref(), &decisions)?;
     Ok(PageResult::Written(written))
 }
 
@@ -737,7 +783,6 @@ fn preview(text: &str) -> String {
 /// Writes a translated page (and its data file first: never a page without its data file).
 #[allow(clippy::too_many_arguments)]
 fn write_page(
-    site: &Site,
     root: &Path,
     lang: &str,
     source: &Page,
@@ -778,10 +823,12 @@ fn write_page(
         })
         .collect();
     let body = splice(&source.body, &s.body, |unit| {
-        let Some(i) = s.body.iter().position(|b| b.range == unit.range).and_then(|b| body_index.get(&b).copied()) else {
+        let Some(i) = s.body.iter().position(|b| b.range == unit.range).and_then(|b| body_index.get(&b).copied())
+        else {
             return unit.text.clone();
         };
-        if let (Decision::Keep { translation: j, .. }, Some((_, t, _)), Some(tp)) = (&decisions[i], paired, translation) {
+        if let (Decision::Keep { translation: j, .. }, Some((_, t, _)), Some(tp)) = (&decisions[i], paired, translation)
+        {
             if let Place::Body(tb) = t.units[*j].place {
                 let tu = &t.body[tb];
                 if tu.shape == unit.shape && tu.line_prefix == unit.line_prefix {
@@ -799,7 +846,8 @@ fn write_page(
             .enumerate()
             .filter_map(|(i, u)| u.id.strip_prefix("data:").map(|id| (id.to_string(), text_of(i))))
             .collect();
-        let rewritten = crate::units::rewrite_data(data_text, &texts).map_err(|m| Error::Usage(format!("{}: {m}", source.file.display())))?;
+        let rewritten = crate::units::rewrite_data(data_text, &texts)
+            .map_err(|m| Error::Usage(format!("{}: {m}", source.file.display())))?;
         let rel = crate::content::routes::join_relative(&source.rel_path, name).unwrap_or_else(|| name.clone());
         let dest = root.join("content").join(lang).join(&rel);
         if let Some(dir) = dest.parent() {
@@ -914,67 +962,86 @@ fn toml_key(key: &str) -> String {
     }
 }
 
-/// Sets dotted keys in a strings file's text: a key that exists gets its value replaced, a
+/// Sets dotted keys in a strings file's text: a key that exists gets its value replaced; a
 /// commented-out key (`# key = "..."`, as `i18n new` writes them) is replaced by the
-/// assignment, and a new key goes at the end of its table (a new table at the end of the file).
+/// assignment; a new key goes after a sibling (`results.one` -> `results.few`), else at the end
+/// of its table, else into a new table at the end of the file.
 pub fn set_strings(text: &str, updates: &BTreeMap<String, String>) -> std::result::Result<String, String> {
-    let mut spans: Vec<(std::ops::Range<usize>, String)> = Vec::new();
-    let mut placed: BTreeSet<String> = BTreeSet::new();
-    {
-        let table = toml::de::DeTable::parse(text).map_err(|e| e.to_string())?;
-        let mut found = Vec::new();
-        collect_spans(table.get_ref(), "", &mut found);
-        for (key, span) in found {
-            if let Some(v) = updates.get(&key) {
-                spans.push((span, toml::Value::String(v.clone()).to_string()));
-                placed.insert(key);
-            }
-        }
-    }
     let mut out = text.to_string();
-    spans.sort_by_key(|(r, _)| std::cmp::Reverse(r.start));
-    for (r, v) in spans {
-        out.replace_range(r, &v);
-    }
-    for (key, value) in updates.iter().filter(|(k, _)| !placed.contains(*k)) {
-        let (table, last) = key.rsplit_once('.').unwrap_or(("", key.as_str()));
-        let line = format!("{} = {}", toml_key(last), toml::Value::String(value.clone()));
-        let mut lines: Vec<String> = out.lines().map(str::to_string).collect();
-        let header = lines.iter().position(|l| {
-            let t = l.trim();
-            t.starts_with('[') && !t.starts_with("[[") && t.trim_matches(|c| c == '[' || c == ']').trim() == table
-        });
-        match header {
-            Some(h) => {
-                let end = lines[h + 1..].iter().position(|l| l.trim().starts_with('[')).map_or(lines.len(), |e| h + 1 + e);
-                let commented = (h + 1..end).find(|&i| {
-                    lines[i]
-                        .trim()
-                        .strip_prefix('#')
-                        .map(str::trim)
-                        .and_then(|r| r.strip_prefix(last))
-                        .is_some_and(|r| r.trim_start().starts_with('='))
-                });
-                match commented {
-                    Some(i) => lines[i] = line,
-                    None => {
-                        let last_filled = (h..end).rev().find(|&i| !lines[i].trim().is_empty()).unwrap_or(h);
-                        lines.insert(last_filled + 1, line);
-                    }
-                }
-            }
-            None if table.is_empty() => lines.insert(0, line),
-            None => {
-                lines.push(String::new());
-                lines.push(format!("[{table}]"));
-                lines.push(line);
-            }
-        }
-        out = lines.join("\n") + "\n";
+    for (key, value) in updates {
+        out = set_string(&out, key, value)?;
     }
     // What was written must still read as strings.
     toml::from_str::<toml::Table>(&out).map_err(|e| e.message().to_string())?;
     Ok(out)
+}
+
+fn set_string(text: &str, key: &str, value: &str) -> std::result::Result<String, String> {
+    let quoted = toml::Value::String(value.to_string()).to_string();
+    let spans = {
+        let table = toml::de::DeTable::parse(text).map_err(|e| e.to_string())?;
+        let mut found = Vec::new();
+        collect_spans(table.get_ref(), "", &mut found);
+        found
+    };
+    if let Some((_, span)) = spans.iter().find(|(k, _)| k == key) {
+        let mut out = text.to_string();
+        out.replace_range(span.clone(), &quoted);
+        return Ok(out);
+    }
+    let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+    let headers: Vec<(usize, String)> = lines
+        .iter()
+        .enumerate()
+        .filter(|(_, l)| l.trim().starts_with('[') && !l.trim().starts_with("[["))
+        .map(|(i, l)| (i, l.trim().trim_matches(|c| c == '[' || c == ']').trim().to_string()))
+        .collect();
+    // Each way to write the key: `[a.b]` + `c = `, `[a]` + `b.c = `, or `a.b.c = ` at the top.
+    let parts: Vec<&str> = key.split('.').collect();
+    for split in (0..parts.len()).rev() {
+        let (table, line_key) = (parts[..split].join("."), parts[split..].join("."));
+        let (start, end) = if table.is_empty() {
+            (0, headers.first().map_or(lines.len(), |(i, _)| *i))
+        } else {
+            let Some(&(h, _)) = headers.iter().find(|(_, t)| *t == table) else { continue };
+            (h + 1, headers.iter().find(|(i, _)| *i > h).map_or(lines.len(), |(i, _)| *i))
+        };
+        let assignment = format!("{} = {quoted}", line_key.split('.').map(toml_key).collect::<Vec<_>>().join("."));
+        let assigns = |l: &str, k: &str| l.strip_prefix(k).is_some_and(|r| r.trim_start().starts_with('='));
+        if let Some(i) =
+            (start..end).find(|&i| lines[i].trim().strip_prefix('#').is_some_and(|r| assigns(r.trim(), &line_key)))
+        {
+            lines[i] = assignment;
+            return Ok(lines.join("\n") + "\n");
+        }
+        let sibling_prefix = line_key.rsplit_once('.').map(|(p, _)| format!("{p}."));
+        if let Some(prefix) = &sibling_prefix {
+            if let Some(i) =
+                (start..end).rev().find(|&i| lines[i].trim().starts_with(prefix.as_str()) && lines[i].contains('='))
+            {
+                lines.insert(i + 1, assignment);
+                return Ok(lines.join("\n") + "\n");
+            }
+        }
+        if !table.is_empty() {
+            let last_filled = (start.saturating_sub(1)..end).rev().find(|&i| !lines[i].trim().is_empty());
+            lines.insert(last_filled.map_or(start, |i| i + 1), assignment);
+            return Ok(lines.join("\n") + "\n");
+        }
+    }
+    // No table for it yet: one named by the key's first part, as the source's files are laid out.
+    match key.split_once('.') {
+        Some((table, rest)) => {
+            lines.push(String::new());
+            lines.push(format!("[{}]", toml_key(table)));
+            lines.push(format!("{} = {quoted}", rest.split('.').map(toml_key).collect::<Vec<_>>().join(".")));
+        }
+        None => {
+            let first_header = headers.first().map_or(lines.len(), |(i, _)| *i);
+            lines.insert(first_header, format!("{} = {quoted}", toml_key(key)));
+        }
+    }
+    Ok(lines.join("\n") + "\n")
 }
 
 fn collect_spans(table: &toml::de::DeTable<'_>, prefix: &str, out: &mut Vec<(String, std::ops::Range<usize>)>) {
@@ -1027,7 +1094,7 @@ mod tests {
         let out = set_strings(text, &updates).unwrap();
         assert_eq!(
             out,
-            "# mine\n[nav]\nhome = \"Inizio\"\nskip = \"Vai al contenuto\"\n\n[search]\nlabel = \"Cerca\"\nhint = 'Scrivi \"qui\"'\n\n[search.results]\none = \"{count} risultato\"\n"
+            "# mine\n[nav]\nhome = \"Inizio\"\nskip = \"Vai al contenuto\"\n\n[search]\nlabel = \"Cerca\"\nhint = 'Scrivi \"qui\"'\nresults.one = \"{count} risultato\"\n"
         );
     }
 }

@@ -183,7 +183,14 @@ pub fn body_units(body: &str) -> Vec<Unit> {
                     headings.retain(|(l, _)| *l < level);
                     headings.push((level, heading_text(&events, range.start)));
                 }
-                stack.push(Frame { label, text_container, run: None, task_marker_end: None, in_quote, start: range.start });
+                stack.push(Frame {
+                    label,
+                    text_container,
+                    run: None,
+                    task_marker_end: None,
+                    in_quote,
+                    start: range.start,
+                });
             }
             Event::End(end) if is_block_end(end) => {
                 let Some(mut frame) = stack.pop() else { continue };
@@ -426,12 +433,23 @@ pub enum Syntax {
 pub enum Token {
     Text(String),
     /// The start of paired markup (`[` of a link, `**`), with its Markdown.
-    Open { id: u32, kind: &'static str, native: String },
+    Open {
+        id: u32,
+        kind: &'static str,
+        native: String,
+    },
     /// Its end (`](url)`, `**`).
-    Close { id: u32, native: String },
+    Close {
+        id: u32,
+        native: String,
+    },
     /// A protected code standing alone: code span, footnote reference, line break,
     /// placeholder, raw HTML, autolink, image.
-    Code { id: u32, kind: &'static str, native: String },
+    Code {
+        id: u32,
+        kind: &'static str,
+        native: String,
+    },
 }
 
 /// Cuts a unit's text into text and inline codes. Concatenating the pieces' text and native
@@ -690,7 +708,9 @@ pub fn tokens_like(text: &str, syntax: Syntax, source: &[Token]) -> Vec<Token> {
             Token::Code { id, kind, native } => (
                 *id,
                 source.iter().find_map(|s| match s {
-                    Token::Code { id: sid, kind: sk, native: sn } if sk == kind && sn == native && !taken.contains(sid) => {
+                    Token::Code { id: sid, kind: sk, native: sn }
+                        if sk == kind && sn == native && !taken.contains(sid) =>
+                    {
                         Some(*sid)
                     }
                     _ => None,
@@ -786,6 +806,26 @@ fn block_shape(text: &str) -> Vec<&'static str> {
 /// target keeps every code of the source and adds no block structure.
 pub fn check_target(source: &str, target: &str, syntax: Syntax, in_table: bool) -> Vec<String> {
     let mut problems = Vec::new();
+    if syntax == Syntax::Plain {
+        let (mut want, mut have) = (placeholders(source), placeholders(target));
+        want.sort();
+        have.sort();
+        if want != have {
+            let list = |p: &[String]| {
+                if p.is_empty() {
+                    "none".to_string()
+                } else {
+                    p.iter().map(|p| format!("`{p}`")).collect::<Vec<_>>().join(", ")
+                }
+            };
+            problems.push(format!(
+                "placeholders differ: the source has {}, the translation {}",
+                list(&want),
+                list(&have)
+            ));
+        }
+        return problems;
+    }
     let (want, have) = (signature(source, syntax), signature(target, syntax));
     for (key, n) in &want {
         let m = have.get(key).copied().unwrap_or(0);
@@ -793,7 +833,16 @@ pub fn check_target(source: &str, target: &str, syntax: Syntax, in_table: bool) 
             problems.push(if *n == 1 { format!("{key} missing") } else { format!("{key}: {m} of {n} kept") });
         }
     }
-    for (key, m) in &have {
+    // Raw HTML the source does not have, in one message (`<b>` and `</b>` are one mistake).
+    let extra_html: Vec<&str> = have
+        .iter()
+        .filter(|(k, m)| k.starts_with("HTML ") && **m > want.get(*k).copied().unwrap_or(0))
+        .map(|(k, _)| &k["HTML ".len()..])
+        .collect();
+    if !extra_html.is_empty() {
+        problems.push(format!("raw HTML {} is not in the source", extra_html.join(", ")));
+    }
+    for (key, m) in have.iter().filter(|(k, _)| !k.starts_with("HTML ")) {
         let n = want.get(key).copied().unwrap_or(0);
         if *m > n {
             problems.push(if n == 0 {
@@ -1038,7 +1087,7 @@ mod tests {
         let numbered = check_target("1. Scope", "1. Geltungsbereich", Syntax::Markdown, false);
         assert!(numbered.is_empty(), "a numbered heading stays one: {numbered:?}");
         let wrong = check_target("{count} results", "{aantal} resultaten", Syntax::Plain, false);
-        assert_eq!(wrong, ["placeholder `{count}` missing", "placeholder `{aantal}` is not in the source"]);
+        assert_eq!(wrong, ["placeholders differ: the source has `{count}`, the translation `{aantal}`"]);
         let cell = check_target("Office", "Büro | Haus", Syntax::Markdown, true);
         assert!(cell.iter().any(|p| p.contains("splits the table cell")), "{cell:?}");
     }

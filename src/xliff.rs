@@ -113,7 +113,8 @@ pub fn read_xliff(text: &str) -> Result<ReadFile, (usize, String)> {
     let mut alt_text = String::new();
     loop {
         let position = reader.buffer_position() as usize;
-        let event = reader.read_event().map_err(|e| (line_at(text, reader.buffer_position() as usize), e.to_string()))?;
+        let event =
+            reader.read_event().map_err(|e| (line_at(text, reader.buffer_position() as usize), e.to_string()))?;
         // An empty element is a start without an end.
         let (event, empty) = match event {
             Event::Empty(e) => (Event::Start(e), true),
@@ -128,7 +129,9 @@ pub fn read_xliff(text: &str) -> Result<ReadFile, (usize, String)> {
         };
         match event {
             Event::Start(e)
-                if inline_name(e.name().as_ref()) && matches!(field, Field::Source | Field::Target) && alt_depth == 0 =>
+                if inline_name(e.name().as_ref())
+                    && matches!(field, Field::Source | Field::Target)
+                    && alt_depth == 0 =>
             {
                 let name = e.local_name().as_ref().to_vec();
                 let id = attr(&e, b"id").unwrap_or_default();
@@ -169,8 +172,11 @@ pub fn read_xliff(text: &str) -> Result<ReadFile, (usize, String)> {
                     }
                     b"trans-unit" => {
                         let approved = attr(&e, b"approved").is_some_and(|a| a == "yes");
-                        let mut u = ReadUnit { line: line_at(text, position), confirmed: approved, ..ReadUnit::default() };
+                        let mut u =
+                            ReadUnit { line: line_at(text, position), confirmed: approved, ..ReadUnit::default() };
                         u.id = attr(&e, b"id").unwrap_or_default();
+                        // po2xliff's copy of the PO header is not a unit of ours.
+                        u.header = attr(&e, b"restype").as_deref() == Some("x-gettext-domain-header");
                         unit = Some((u, attr(&e, b"resname"), None, attr(&e, b"id")));
                     }
                     b"source" if unit.is_some() => field = Field::Source,
@@ -262,12 +268,10 @@ pub fn read_xliff(text: &str) -> Result<ReadFile, (usize, String)> {
                         if let Some((mut u, resname, location, id)) = unit.take() {
                             // Ours are page paths with `#` or `i18n:` keys; tools renumber `id`.
                             let ours = |s: &String| s.contains('#') || s.starts_with("i18n:");
-                            u.id = resname
-                                .filter(ours)
-                                .or(location.filter(ours))
-                                .or(id)
-                                .unwrap_or_default();
-                            out.units.push(u);
+                            u.id = resname.filter(ours).or(location.filter(ours)).or(id).unwrap_or_default();
+                            if !u.header {
+                                out.units.push(u);
+                            }
                         }
                     }
                     _ => {}
@@ -338,7 +342,10 @@ mod tests {
             note: "Backups › Restore".into(),
         };
         let xml = write_xliff("en", "de", &[("guidance/a & b.md".into(), vec![unit.clone()])]);
-        assert!(xml.contains("<bpt id=\"1\" ctype=\"link\">[</bpt>the check<ept id=\"1\">](c.md &quot;t&quot;)</ept>"), "{xml}");
+        assert!(
+            xml.contains("<bpt id=\"1\" ctype=\"link\">[</bpt>the check<ept id=\"1\">](c.md &quot;t&quot;)</ept>"),
+            "{xml}"
+        );
         assert!(xml.contains("<ph id=\"3\" ctype=\"x-footnote\">[^1]</ph>"), "{xml}");
         assert!(xml.contains("state=\"needs-review-translation\""));
         let read = read_xliff(&xml).unwrap();

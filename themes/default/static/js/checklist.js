@@ -28,9 +28,28 @@
     }
   }
 
+  /** The form of a count string for n: the attribute holds one form per CLDR plural category
+   * (JSON from the strings file) and Intl.PluralRules picks the page language's. */
+  function pluralForm(text, n) {
+    if (!text || text.charAt(0) !== "{" || text.charAt(1) !== '"') return text || "";
+    var forms;
+    try {
+      forms = JSON.parse(text);
+    } catch (e) {
+      return text;
+    }
+    var category = "other";
+    try {
+      category = new Intl.PluralRules(document.documentElement.lang || undefined).select(Number(n));
+    } catch (e) {
+      category = "other";
+    }
+    return forms[category] || forms.other || "";
+  }
+
   function progress() {
     var done = boxes.filter(function (b) { return b.checked; }).length;
-    status.textContent = panel.getAttribute("data-msg-progress")
+    status.textContent = pluralForm(panel.getAttribute("data-msg-progress"), boxes.length)
       .replace("{done}", String(done)).replace("{total}", String(boxes.length));
   }
 
