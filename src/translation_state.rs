@@ -283,20 +283,59 @@ pub struct TranslationState {
     pub state: PageState,
     /// Ids of the source's units that are stale or new in this translation.
     pub stale_units: Vec<String>,
-    pub units_total: usize,
+    /// No unit record yet (a translation stamped before units were recorded, or never): its
+    /// file digest decides for every unit, and `stale_units` is empty.
+    pub unrecorded: bool,
 }
 
-/// The state of every translation page (by page index) against its source.
+/// The state of every translation page (by page index) against its source. A translation
+/// without a unit record whose `source_digest` still equals its source's file digest is
+/// current without parsing either page (the bundled translations, most of the time); the
+/// others are parsed in parallel, each source once.
 pub fn compute(site: &Site) -> BTreeMap<usize, TranslationState> {
-    let mut out = BTreeMap::new();
-    for (index, page) in site.content.pages.iter().enumerate() {
-        let Some(source) = source_of(site, page) else { continue };
-        let (s, _, pairing) = pair_pages(site, source, page);
-        let stale_units = pairing.stale_ids(&s);
-        let state = if pairing.is_current() { PageState::Current } else { PageState::Stale };
-        out.insert(index, TranslationState { state, stale_units, units_total: s.units.len() });
-    }
-    out
+    use rayon::prelude::*;
+    let pairs: Vec<(usize, usize)> = site
+        .content
+        .pages
+        .iter()
+        .enumerate()
+        .filter_map(|(i, page)| {
+            if page.lang == site.config.source_language {
+                return None;
+            }
+            let s = site.routes.by_key(&site.config.source_language, page.translation_key())?;
+            Some((i, site.routes.routes[s].page))
+        })
+        .collect();
+    // Without a unit record the file digest decides, for every unit at once.
+    let unrecorded = |t: usize| site.content.pages[t].front.source_units.is_empty();
+    let needed: std::collections::BTreeSet<usize> =
+        pairs.iter().filter(|(t, _)| !unrecorded(*t)).map(|(_, s)| *s).collect();
+    let sources: BTreeMap<usize, PageUnits> = needed
+        .into_par_iter()
+        .map(|s| (s, source_units(site, &site.content.pages[s])))
+        .collect::<Vec<_>>()
+        .into_iter()
+        .collect();
+    pairs
+        .par_iter()
+        .map(|&(t, s)| {
+            let (page, source) = (&site.content.pages[t], &site.content.pages[s]);
+            let Some(units) = sources.get(&s) else {
+                let current = page.front.source_digest.as_deref() == Some(source.digest.as_str());
+                let state = if current { PageState::Current } else { PageState::Stale };
+                return (t, TranslationState { state, stale_units: Vec::new(), unrecorded: true });
+            };
+            let translation = page_units(page, data_text(site, page));
+            let record = parse_record(&page.front.source_units);
+            let legacy = page.front.source_digest.as_deref() == Some(source.digest.as_str());
+            let pairing = pair(units, &translation, &record, legacy);
+            let state = if pairing.is_current() { PageState::Current } else { PageState::Stale };
+            (t, TranslationState { state, stale_units: pairing.stale_ids(units), unrecorded: false })
+        })
+        .collect::<Vec<_>>()
+        .into_iter()
+        .collect()
 }
 
 /// The source-language page a page translates, if any.
@@ -315,9 +354,10 @@ pub struct PageStatus {
     pub source: String,
     pub translation: Option<String>,
     pub state: PageState,
-    /// Ids of the units that are stale or new (all of them for a missing page).
+    /// Ids of the units that are stale or new.
     pub stale_units: Vec<String>,
-    pub units_total: usize,
+    /// The translation has no unit record (see `TranslationState::unrecorded`).
+    pub unrecorded: bool,
 }
 
 /// Status of one language against the source language.
@@ -386,7 +426,7 @@ pub fn status(site: &Site, only: Option<&str>) -> Vec<LanguageStatus> {
                         translation: t.map(|t| site.content.pages[t].file.to_string_lossy().into_owned()),
                         state: state.map_or(PageState::Missing, |s| s.state),
                         stale_units: state.map(|s| s.stale_units.clone()).unwrap_or_default(),
-                        units_total: state.map_or(0, |s| s.units_total),
+                        unrecorded: state.is_some_and(|s| s.unrecorded),
                     }
                 })
                 .collect();

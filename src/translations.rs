@@ -87,6 +87,13 @@ pub fn format_status(statuses: &[LanguageStatus], markdown: bool) -> String {
     for s in statuses {
         for p in s.pages.iter().filter(|p| p.state != PageState::Current) {
             details.push(match p.state {
+                PageState::Stale if p.unrecorded => format!(
+                    "{}: stale: {} (its source {} changed since `source_digest`; no unit record yet: \
+                     export shows every unit for review, `portal i18n stamp` records them)",
+                    s.lang,
+                    p.translation.as_deref().unwrap_or(""),
+                    p.source
+                ),
                 PageState::Stale => format!(
                     "{}: stale: {} ({} of its units changed in {}: {})",
                     s.lang,

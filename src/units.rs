@@ -389,7 +389,7 @@ pub fn canonical(raw: &str, in_quote: bool) -> String {
         let line = if i == 0 {
             *line
         } else if in_quote {
-            line.trim_start_matches(|c: char| c == '>' || c == ' ' || c == '\t')
+            line.trim_start_matches(['>', ' ', '\t'])
         } else {
             line.trim_start()
         };

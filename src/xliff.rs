@@ -90,6 +90,9 @@ pub fn write_xliff(source_lang: &str, target_lang: &str, files: &[(String, Vec<U
     x
 }
 
+/// A `<trans-unit>` being read: the unit, and its resname, location context and id attribute.
+type OpenUnit = (ReadUnit, Option<String>, Option<String>, Option<String>);
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Field {
     Source,
@@ -104,7 +107,7 @@ pub fn read_xliff(text: &str) -> Result<ReadFile, (usize, String)> {
     use quick_xml::events::Event;
     let mut reader = quick_xml::Reader::from_str(text);
     let mut out = ReadFile::default();
-    let mut unit: Option<(ReadUnit, Option<String>, Option<String>, Option<String>)> = None;
+    let mut unit: Option<OpenUnit> = None;
     let mut field = Field::Other;
     let mut alt_depth = 0usize;
     let mut inline: Vec<(Vec<u8>, usize)> = Vec::new();
@@ -290,7 +293,7 @@ fn inline_name(name: &[u8]) -> bool {
 }
 
 fn push_text(
-    unit: &mut Option<(ReadUnit, Option<String>, Option<String>, Option<String>)>,
+    unit: &mut Option<OpenUnit>,
     field: Field,
     inline: &[(Vec<u8>, usize)],
     alt_depth: usize,
