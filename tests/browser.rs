@@ -75,3 +75,13 @@ fn search_in_chromium_over_file_and_http() {
     t.build_ok();
     run_node("search.mjs", &t.public());
 }
+
+#[test]
+fn plural_forms_follow_the_language_in_chromium() {
+    if !browser_available() {
+        return;
+    }
+    let t = SiteTest::fixture("exchange");
+    t.build_ok();
+    run_node("plurals.mjs", &t.public());
+}
