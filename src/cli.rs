@@ -95,6 +95,22 @@ pub enum StatusFormat {
     Markdown,
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExchangeFormat {
+    Xliff,
+    Po,
+}
+
+/// A percentage from 0 to 100.
+fn parse_percent(text: &str) -> Result<f64, String> {
+    let value: f64 = text.parse().map_err(|_| format!("`{text}` is not a number"))?;
+    if (0.0..=100.0).contains(&value) {
+        Ok(value)
+    } else {
+        Err(format!("{text} is outside 0-100"))
+    }
+}
+
 #[derive(Debug, Subcommand)]
 pub enum I18nCommand {
     /// Per language: pages translated, stale (source changed since the recorded digest) and
@@ -105,25 +121,39 @@ pub enum I18nCommand {
         lang: Option<String>,
         #[arg(long, value_enum, default_value_t = StatusFormat::Table)]
         format: StatusFormat,
-        /// Exit 1 when a language has fewer current pages than PCT percent.
-        #[arg(long, value_name = "PCT")]
+        /// Exit 1 when a language has translated (current or stale) fewer than PCT percent of
+        /// the source pages: the figure the language chooser shows. 0-100.
+        #[arg(long, value_name = "PCT", value_parser = parse_percent)]
         fail_under: Option<f64>,
     },
-    /// Record the current source digest in reviewed translations (clears "stale").
+    /// Record, unit by unit, that reviewed translations are current with their source.
     Stamp {
-        /// Translation files, e.g. content/it/guidance/backups.md.
+        /// Translation files, e.g. content/it/guidance/backups.md (relative to --root).
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
-    /// Write an XLIFF 1.2 file of a language's missing and stale pages and missing UI strings.
+    /// Write an exchange file of a language's missing and stale pages (every unit, with the
+    /// existing translation as target) and missing UI strings.
     Export {
         lang: String,
         /// Where to write [default: standard output].
         #[arg(long, value_name = "FILE")]
         out: Option<PathBuf>,
+        /// XLIFF 1.2 (CAT tools) or gettext PO (Weblate, Pootle).
+        #[arg(long, value_enum, default_value_t = ExchangeFormat::Xliff)]
+        format: ExchangeFormat,
+        /// Every page, current ones too (for a review or a new CAT tool memory).
+        #[arg(long)]
+        all: bool,
     },
-    /// Write the translations of an XLIFF file back into content/<lang>/ and i18n/<lang>.toml.
-    Import { file: PathBuf },
+    /// Check an exchange file (XLIFF or .po) and write the pages and strings that pass into
+    /// content/<lang>/ and i18n/<lang>.toml.
+    Import {
+        file: PathBuf,
+        /// The language, when the file does not name one.
+        #[arg(long)]
+        lang: Option<String>,
+    },
     /// Scaffold a language: i18n/<lang>.toml with every key, and content/<lang>/_index.md.
     New {
         /// A BCP 47 language code: de, pt-BR, zh-Hant.

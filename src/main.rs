@@ -5,7 +5,7 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use clap::Parser;
-use health_cyber_portal::cli::{Cli, Command, Format, I18nCommand, StatusFormat};
+use health_cyber_portal::cli::{Cli, Command, ExchangeFormat, Format, I18nCommand, StatusFormat};
 use health_cyber_portal::serve::{serve, ServeOptions};
 use health_cyber_portal::{build, translations, BuildOptions, Report};
 
@@ -92,13 +92,20 @@ fn run_i18n(root: &std::path::Path, command: I18nCommand) -> ExitCode {
         ),
         I18nCommand::Stamp { files } => translations::write_stamps(root, &files),
         I18nCommand::New { lang } => translations::write_new_language(root, &lang),
-        I18nCommand::Export { lang, out } => translations::run_export(root, &lang, out.as_deref()),
-        I18nCommand::Import { file } => translations::write_import(root, &file),
+        I18nCommand::Export { lang, out, format, all } => {
+            let format = match format {
+                ExchangeFormat::Xliff => translations::ExportFormat::Xliff,
+                ExchangeFormat::Po => translations::ExportFormat::Po,
+            };
+            translations::run_export(root, &lang, out.as_deref(), format, all)
+        }
+        I18nCommand::Import { file, lang } => translations::write_import(root, &file, lang.as_deref()),
     };
     match result {
-        Ok((output, ok)) => {
-            print!("{output}");
-            ExitCode::from(if ok { 0 } else { 1 })
+        Ok(outcome) => {
+            print!("{}", outcome.stdout);
+            eprint!("{}", outcome.stderr);
+            ExitCode::from(if outcome.ok { 0 } else { 1 })
         }
         Err(e) => {
             eprintln!("portal: error: {e}");

@@ -370,7 +370,7 @@ impl Site {
                     Some(r) => (relative_url(from, &self.routes.routes[r].url), !self.routes.routes[r].fallback),
                     None => (relative_url(from, &format!("{}/index.html", l.code)), false),
                 };
-                let completeness = self.completeness.get(&l.code).map(|p| format!("{p:.0}"));
+                let completeness = self.completeness.get(&l.code).map(|p| crate::translation_state::format_percent(*p));
                 let percent = completeness.clone().filter(|p| p != "100");
                 LanguageCtx {
                     code: l.code.clone(),
@@ -398,7 +398,11 @@ impl Site {
         ctx.insert("site_title", self.config.site_title(lang));
         ctx.insert("csp", CSP);
         ctx.insert("source_lang", &self.config.source_language);
-        ctx.insert("source_lang_name", &self.language(&self.config.source_language).name);
+        // Named in the reader's language ("Englisch" on a German page), for the fallback and
+        // stale notices; the autonym where the built-in table has no name.
+        let source_name = crate::i18n::language_name_in(&self.config.source_language, lang)
+            .map_or_else(|| self.language(&self.config.source_language).name, str::to_string);
+        ctx.insert("source_lang_name", &source_name);
         ctx.insert("home_url", &relative_url(url, &format!("{lang}/index.html")));
         ctx.insert("search_url", &relative_url(url, &format!("{lang}/search.html")));
         ctx.insert("languages_url", &format!("{root}index.html#choose"));
@@ -486,9 +490,11 @@ impl Site {
         });
         ctx.insert("site_page", &site_page.map(|p| p.key()));
         ctx.insert("noindex", &route.fallback);
-        let stale_source = crate::translations::source_of(self, page).filter(|source| {
-            crate::translations::page_state(source, Some(page)) != crate::translations::PageState::Current
-        });
+        let stale = self
+            .translation_states
+            .get(&route.page)
+            .is_some_and(|s| s.state != crate::translation_state::PageState::Current);
+        let stale_source = crate::translation_state::source_of(self, page).filter(|_| stale && !route.fallback);
         let stale_url = stale_source.and_then(|source| {
             let r = self.routes.by_path(&source.lang, &source.rel_path)?;
             Some(relative_url(url, &self.routes.routes[r].url))

@@ -20,8 +20,11 @@ pub struct Site {
     pub content: Content,
     pub routes: Routes,
     pub strings: Strings,
-    /// Share of the source pages each language has a translation of (current or stale), 0-100.
+    /// Share of the source pages each language has a translation of (current or stale), 0-100,
+    /// as `portal i18n status` reports it.
     pub completeness: std::collections::BTreeMap<String, f64>,
+    /// Each translation page (by index in `content.pages`) against its source, unit by unit.
+    pub translation_states: std::collections::BTreeMap<usize, crate::translation_state::TranslationState>,
     assets: HashSet<(String, String)>,
 }
 
@@ -81,19 +84,21 @@ impl Site {
             routes,
             strings,
             completeness: Default::default(),
+            translation_states: Default::default(),
             assets,
         };
-        // Readers care whether a page exists in their language, current or not.
-        site.completeness = crate::translations::status(&site, None)
-            .into_iter()
-            .map(|s| {
-                let translated = s.pages_current + s.pages_stale;
-                let percent =
-                    if s.pages_total == 0 { 100.0 } else { (translated as f64 * 100.0 / s.pages_total as f64).floor() };
-                (s.lang, percent)
-            })
-            .collect();
+        site.refresh_translations();
         (site, diagnostics, strings_diagnostics)
+    }
+
+    /// Computes which translations are current, unit by unit, and each language's share of
+    /// translated pages (again after pages were edited in place, as `serve` does).
+    pub fn refresh_translations(&mut self) {
+        self.translation_states = crate::translation_state::compute(self);
+        // The same figure as `portal i18n status`: readers care whether a page exists in their
+        // language, current or not.
+        self.completeness =
+            crate::translation_state::status(self, None).into_iter().map(|s| (s.lang, s.percent)).collect();
     }
 
     /// Reads `i18n/` again (the rest of the site unchanged); returns the strings' problems.

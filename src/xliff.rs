@@ -1,208 +1,87 @@
-//! Exchange files for professional translators: the text of a language's missing and stale pages
-//! and its missing UI strings as XLIFF 1.2 (what common CAT tools read best), and the way back.
+//! XLIFF 1.2, the exchange format CAT tools read best: writing the units of an export
+//! (`exchange::Unit`) and reading them back from whatever a tool returns.
 //!
-//! Markdown is cut into translation units line by line, keeping the structure outside them
-//! (heading marks, list bullets, task boxes, table pipes, footnote labels, `{#id}`s, code
-//! blocks), so a translated file has the source's structure by construction.
+//! Inline markup travels as inline codes that carry their Markdown: `<bpt>`/`<ept>` around a
+//! link's or an emphasis' text (`[` ... `](url)`, `**` ... `**`), `<ph>` for code spans,
+//! footnote references, line breaks, raw HTML and `{placeholders}`. CAT tools show them as tags
+//! and keep them; tools that flatten XLIFF to text (translate-toolkit's `xliff2po`) get the
+//! Markdown itself, so nothing is lost either way. On reading, `<g>` and `<x/>` from tools that
+//! rewrite codes are accepted and resolved against the source's codes by id. `<alt-trans>` is a
+//! suggestion, never the target; CDATA and entities are read as text.
 
-use std::collections::BTreeMap;
 use std::fmt::Write;
 
-/// A piece of a Markdown body: kept as is, or text to translate.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Piece {
-    Fixed(String),
-    Text(String),
-    /// A heading's text: translated like text, but its source id is kept (`{#id}`) so that
-    /// links to it still work in the translation.
-    Heading(String),
-}
+use crate::exchange::{Piece, ReadFile, ReadUnit, Unit, UnitState};
+use crate::units::Token;
 
-impl Piece {
-    /// The text to translate, if this piece has any.
-    pub fn text(&self) -> Option<&str> {
-        match self {
-            Piece::Fixed(_) => None,
-            Piece::Text(t) | Piece::Heading(t) => Some(t),
-        }
-    }
-}
-
-/// Splits a Markdown body into fixed structure and translatable text.
-pub fn segment(body: &str) -> Vec<Piece> {
-    let mut pieces = Vec::new();
-    let mut in_code = false;
-    let mut paragraph: Vec<&str> = Vec::new();
-    let flush = |paragraph: &mut Vec<&str>, pieces: &mut Vec<Piece>| {
-        if !paragraph.is_empty() {
-            pieces.push(Piece::Text(paragraph.join("\n")));
-            pieces.push(Piece::Fixed("\n".into()));
-            paragraph.clear();
-        }
-    };
-    for line in body.split_inclusive('\n') {
-        let content = line.trim_end_matches(['\n', '\r']);
-        let ending = &line[content.len()..];
-        let trimmed = content.trim_start();
-        if trimmed.starts_with("```") || trimmed.starts_with("~~~") {
-            flush(&mut paragraph, &mut pieces);
-            in_code = !in_code;
-            pieces.push(Piece::Fixed(line.to_string()));
-            continue;
-        }
-        if in_code || trimmed.is_empty() || is_table_separator(trimmed) || is_callout_marker(trimmed) {
-            flush(&mut paragraph, &mut pieces);
-            pieces.push(Piece::Fixed(line.to_string()));
-            continue;
-        }
-        if trimmed.starts_with('|') {
-            flush(&mut paragraph, &mut pieces);
-            segment_table_row(content, &mut pieces);
-            pieces.push(Piece::Fixed(ending.to_string()));
-            continue;
-        }
-        if let Some(prefix_len) = structural_prefix(content) {
-            flush(&mut paragraph, &mut pieces);
-            let (prefix, rest) = content.split_at(prefix_len);
-            let (text, suffix) = split_heading_id(rest);
-            pieces.push(Piece::Fixed(prefix.to_string()));
-            let heading = prefix.trim_start().starts_with('#');
-            if !text.is_empty() {
-                pieces.push(if heading && suffix.is_empty() {
-                    Piece::Heading(text.to_string())
-                } else {
-                    Piece::Text(text.to_string())
-                });
-            }
-            pieces.push(Piece::Fixed(format!("{suffix}{ending}")));
-            continue;
-        }
-        paragraph.push(content);
-    }
-    flush(&mut paragraph, &mut pieces);
-    pieces
-}
-
-fn is_table_separator(line: &str) -> bool {
-    line.starts_with('|') && line.chars().all(|c| matches!(c, '|' | '-' | ':' | ' '))
-}
-
-fn is_callout_marker(line: &str) -> bool {
-    line.strip_prefix('>').map(str::trim).is_some_and(|r| r.starts_with("[!") && r.ends_with(']'))
-}
-
-/// Length of the Markdown structure at the start of a line: `## `, `- [ ] `, `1. `, `> `,
-/// `[^1]: `, with indentation.
-fn structural_prefix(line: &str) -> Option<usize> {
-    let indent = line.len() - line.trim_start().len();
-    let rest = &line[indent..];
-    let mut len = 0;
-    let mut r = rest;
-    loop {
-        if let Some(after) = r.strip_prefix("> ") {
-            len += 2;
-            r = after;
-            continue;
-        }
-        break;
-    }
-    let hashes = r.bytes().take_while(|&b| b == b'#').count();
-    let marker = if (1..=6).contains(&hashes) && r[hashes..].starts_with(' ') {
-        hashes + 1
-    } else if r.starts_with("- ") || r.starts_with("* ") || r.starts_with("+ ") {
-        2 + ["[ ] ", "[x] ", "[X] "].iter().find(|t| r[2..].starts_with(*t)).map_or(0, |t| t.len())
-    } else if let Some(dot) = r.find(". ").filter(|&d| d > 0 && d <= 3 && r[..d].bytes().all(|b| b.is_ascii_digit())) {
-        dot + 2
-    } else if r.starts_with("[^") {
-        r.find("]: ").map_or(0, |i| i + 3)
-    } else {
-        0
-    };
-    let total = indent + len + marker;
-    (total > indent || len > 0).then_some(total)
-}
-
-fn split_heading_id(text: &str) -> (&str, &str) {
-    match text.rfind(" {#") {
-        Some(i) if text.ends_with('}') => (&text[..i], &text[i..]),
-        _ => (text, ""),
-    }
-}
-
-fn segment_table_row(row: &str, pieces: &mut Vec<Piece>) {
-    let cells: Vec<&str> = row.split('|').collect();
-    for (i, cell) in cells.iter().enumerate() {
-        if i > 0 {
-            pieces.push(Piece::Fixed("|".into()));
-        }
-        let text = cell.trim();
-        if text.is_empty() {
-            pieces.push(Piece::Fixed(cell.to_string()));
-        } else {
-            let lead = &cell[..cell.len() - cell.trim_start().len()];
-            let tail = &cell[cell.trim_end().len()..];
-            pieces.push(Piece::Fixed(lead.to_string()));
-            pieces.push(Piece::Text(text.to_string()));
-            pieces.push(Piece::Fixed(tail.to_string()));
-        }
-    }
-}
-
-/// Puts a body back together with each translatable piece replaced by `translate(n, text)`.
-pub fn reassemble(pieces: &[Piece], mut translate: impl FnMut(usize, &str) -> String) -> String {
-    let mut out = String::new();
-    let mut n = 0;
-    for piece in pieces {
-        match piece {
-            Piece::Fixed(s) => out.push_str(s),
-            Piece::Text(s) => {
-                n += 1;
-                out.push_str(&translate(n, s));
-            }
-            Piece::Heading(s) => {
-                n += 1;
-                let translated = translate(n, s);
-                out.push_str(&translated);
-                if translated != *s {
-                    let _ = write!(out, " {{#{}}}", crate::markdown::slugify(s));
-                }
-            }
+/// XML text escaping for element content and attribute values.
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            _ => out.push(c),
         }
     }
     out
 }
 
-/// One `<file>` of the exchange file: a page (or the UI strings) with its units.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct XliffFile {
-    /// `guidance/backups.md`, or `i18n` for the UI strings.
-    pub original: String,
-    /// Digest of the source page at export time, to refuse an import against a changed source.
-    pub source_digest: String,
-    /// (id, source, target) in document order.
-    pub units: Vec<(String, String, String)>,
+fn write_tokens(x: &mut String, tokens: &[Token]) {
+    for t in tokens {
+        match t {
+            Token::Text(s) => x.push_str(&escape(s)),
+            Token::Open { id, kind, native } => {
+                let _ = write!(x, "<bpt id=\"{id}\" ctype=\"{kind}\">{}</bpt>", escape(native));
+            }
+            Token::Close { id, native } => {
+                let _ = write!(x, "<ept id=\"{id}\">{}</ept>", escape(native));
+            }
+            Token::Code { id, kind, native } => {
+                let _ = write!(x, "<ph id=\"{id}\" ctype=\"{kind}\">{}</ph>", escape(native));
+            }
+        }
+    }
 }
 
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
-}
-
-/// Writes XLIFF 1.2.
-pub fn write_xliff(source_lang: &str, target_lang: &str, files: &[XliffFile]) -> String {
-    let mut x = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<xliff version=\"1.2\" xmlns=\"urn:oasis:names:tc:xliff:document:1.2\">\n");
-    for f in files {
+/// Writes an XLIFF 1.2 document: one `<file>` per page (and one for the UI strings), one
+/// `<trans-unit>` per unit with `resname`, a location context (the unit id, which
+/// translate-toolkit turns into the PO reference) and a note with the heading path.
+pub fn write_xliff(source_lang: &str, target_lang: &str, files: &[(String, Vec<Unit>)]) -> String {
+    let mut x = String::from(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<xliff version=\"1.2\" xmlns=\"urn:oasis:names:tc:xliff:document:1.2\">\n",
+    );
+    for (original, units) in files {
         let _ = writeln!(
             x,
-            "  <file original=\"{}\" source-language=\"{}\" target-language=\"{}\" datatype=\"x-markdown\">",
-            escape(&f.original),
+            "  <file original=\"{}\" source-language=\"{}\" target-language=\"{}\" datatype=\"x-markdown\">\n    <body>",
+            escape(original),
             escape(source_lang),
             escape(target_lang)
         );
-        let _ = writeln!(x, "    <header><note>source-digest:{}</note></header>\n    <body>", escape(&f.source_digest));
-        for (id, source, target) in &f.units {
-            let _ = writeln!(x, "      <trans-unit id=\"{}\" xml:space=\"preserve\">", escape(id));
-            let _ = writeln!(x, "        <source>{}</source>", escape(source));
-            let _ = writeln!(x, "        <target>{}</target>", escape(target));
+        for u in units {
+            let approved = if u.state == UnitState::Translated { " approved=\"yes\"" } else { "" };
+            let _ = writeln!(
+                x,
+                "      <trans-unit id=\"{id}\" resname=\"{id}\"{approved} xml:space=\"preserve\">",
+                id = escape(&u.id)
+            );
+            x.push_str("        <source>");
+            write_tokens(&mut x, &u.source_tokens());
+            x.push_str("</source>\n");
+            let _ = write!(x, "        <target state=\"{}\">", u.state.xliff());
+            write_tokens(&mut x, &u.target_tokens());
+            x.push_str("</target>\n");
+            if !u.note.is_empty() {
+                let _ = writeln!(x, "        <note from=\"developer\">{}</note>", escape(&u.note));
+            }
+            let _ = writeln!(
+                x,
+                "        <context-group purpose=\"location\"><context context-type=\"sourcefile\">{}</context></context-group>",
+                escape(&u.id)
+            );
             x.push_str("      </trans-unit>\n");
         }
         x.push_str("    </body>\n  </file>\n");
@@ -211,47 +90,128 @@ pub fn write_xliff(source_lang: &str, target_lang: &str, files: &[XliffFile]) ->
     x
 }
 
-/// Reads XLIFF 1.2 (as written by `write_xliff` or returned by a CAT tool): the target language
-/// and the files with their units.
-pub fn read_xliff(text: &str) -> Result<(String, Vec<XliffFile>), String> {
+/// A `<trans-unit>` being read: the unit, and its resname, location context and id attribute.
+type OpenUnit = (ReadUnit, Option<String>, Option<String>, Option<String>);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Field {
+    Source,
+    Target,
+    Context,
+    Other,
+}
+
+/// Reads XLIFF 1.2 as written by `write_xliff` or returned by a CAT tool or translate-toolkit.
+/// `Err` is `(line, message)` for XML that is not well formed.
+pub fn read_xliff(text: &str) -> Result<ReadFile, (usize, String)> {
     use quick_xml::events::Event;
     let mut reader = quick_xml::Reader::from_str(text);
-    let mut files: Vec<XliffFile> = Vec::new();
-    let mut target_lang = String::new();
-    let mut unit: Option<(String, String, String)> = None;
-    let mut field: Option<&'static str> = None;
-    let mut note = false;
+    // Every unit records its line: one index, not a count from the start per unit (quadratic).
+    let lines = crate::error::LineIndex::new(text);
+    let line_at = |offset: usize| lines.line_col(offset).0;
+    let mut out = ReadFile::default();
+    let mut unit: Option<OpenUnit> = None;
+    let mut field = Field::Other;
+    let mut alt_depth = 0usize;
+    let mut inline: Vec<(Vec<u8>, usize)> = Vec::new();
+    let mut location_is_source = false;
+    let mut context = String::new();
+    let mut alt_text = String::new();
     loop {
-        let event = reader
-            .read_event()
-            .map_err(|e| format!("line {}: {e}", line_at(text, reader.buffer_position() as usize)))?;
+        let position = reader.buffer_position() as usize;
+        let event = reader.read_event().map_err(|e| (line_at(reader.buffer_position() as usize), e.to_string()))?;
+        // An empty element is a start without an end.
+        let (event, empty) = match event {
+            Event::Empty(e) => (Event::Start(e), true),
+            other => (other, false),
+        };
+        let attr = |e: &quick_xml::events::BytesStart, name: &[u8]| -> Option<String> {
+            e.attributes()
+                .flatten()
+                .find(|a| a.key.as_ref() == name || a.key.local_name().as_ref() == name)
+                .and_then(|a| a.unescape_value().ok())
+                .map(|v| v.into_owned())
+        };
         match event {
-            Event::Start(e) | Event::Empty(e) => {
-                let attr = |name: &[u8]| -> Option<String> {
-                    e.attributes()
-                        .flatten()
-                        .find(|a| a.key.as_ref() == name)
-                        .and_then(|a| a.unescape_value().ok())
-                        .map(|v| v.into_owned())
-                };
-                match e.name().as_ref() {
-                    b"file" => {
-                        target_lang = attr(b"target-language").unwrap_or_default();
-                        files.push(XliffFile {
-                            original: attr(b"original").unwrap_or_default(),
-                            ..XliffFile::default()
-                        });
+            Event::Start(e)
+                if inline_name(e.name().as_ref())
+                    && matches!(field, Field::Source | Field::Target)
+                    && alt_depth == 0 =>
+            {
+                let name = e.local_name().as_ref().to_vec();
+                let id = attr(&e, b"id").unwrap_or_default();
+                if let Some((u, ..)) = unit.as_mut() {
+                    let pieces = if field == Field::Source { &mut u.source } else { &mut u.target };
+                    match name.as_slice() {
+                        b"g" => {
+                            pieces.push(Piece::OpenRef(id));
+                            if empty {
+                                pieces.push(Piece::CloseRef);
+                            }
+                        }
+                        b"x" | b"bx" | b"ex" => pieces.push(Piece::CodeRef(id)),
+                        _ => {}
                     }
-                    b"trans-unit" => unit = Some((attr(b"id").unwrap_or_default(), String::new(), String::new())),
-                    b"source" => field = Some("source"),
-                    b"target" => field = Some("target"),
-                    b"note" => note = true,
+                }
+                // bpt/ept/ph/it carry their Markdown as content; g's content is text.
+                if !empty {
+                    inline.push((name, 0));
+                }
+            }
+            Event::Start(e) => {
+                let name = e.local_name().as_ref().to_vec();
+                if alt_depth > 0 {
+                    if name == b"alt-trans" {
+                        alt_depth += 1;
+                    } else if name == b"target" {
+                        alt_text.clear();
+                        field = Field::Other;
+                    }
+                    continue;
+                }
+                match name.as_slice() {
+                    b"file" => {
+                        if let Some(l) = attr(&e, b"target-language").filter(|l| !l.is_empty()) {
+                            out.target_lang.get_or_insert(l);
+                        }
+                    }
+                    b"trans-unit" => {
+                        let approved = attr(&e, b"approved").is_some_and(|a| a == "yes");
+                        let mut u = ReadUnit { line: line_at(position), confirmed: approved, ..ReadUnit::default() };
+                        u.id = attr(&e, b"id").unwrap_or_default();
+                        // po2xliff's copy of the PO header is not a unit of ours.
+                        u.header = attr(&e, b"restype").as_deref() == Some("x-gettext-domain-header");
+                        unit = Some((u, attr(&e, b"resname"), None, attr(&e, b"id")));
+                    }
+                    b"source" if unit.is_some() => field = Field::Source,
+                    b"target" if unit.is_some() => {
+                        field = Field::Target;
+                        if let Some((u, ..)) = unit.as_mut() {
+                            let state = attr(&e, b"state").unwrap_or_default();
+                            if matches!(state.as_str(), "translated" | "final" | "signed-off") {
+                                u.confirmed = true;
+                            }
+                        }
+                    }
+                    b"alt-trans" if !empty => alt_depth = 1,
+                    b"context" => {
+                        location_is_source = attr(&e, b"context-type").as_deref() == Some("sourcefile");
+                        context.clear();
+                        field = Field::Context;
+                    }
                     _ => {}
+                }
+                if empty && matches!(name.as_slice(), b"source" | b"target" | b"context") {
+                    field = Field::Other;
                 }
             }
             Event::Text(t) => {
-                let s = t.xml_content().map_err(|e| e.to_string())?;
-                append(&mut files, &mut unit, field, note, &s);
+                let s = t.xml_content().map_err(|e| (line_at(position), e.to_string()))?;
+                push_text(&mut unit, field, &inline, alt_depth, &mut alt_text, &mut context, &s);
+            }
+            Event::CData(t) => {
+                let s = String::from_utf8_lossy(&t).into_owned();
+                push_text(&mut unit, field, &inline, alt_depth, &mut alt_text, &mut context, &s);
             }
             Event::GeneralRef(r) => {
                 let name: &[u8] = &r;
@@ -261,112 +221,154 @@ pub fn read_xliff(text: &str) -> Result<(String, Vec<XliffFile>), String> {
                     b"gt" => ">".to_string(),
                     b"quot" => "\"".to_string(),
                     b"apos" => "'".to_string(),
-                    _ => r.resolve_char_ref().ok().flatten().map(String::from).unwrap_or_default(),
+                    _ => match r.resolve_char_ref() {
+                        Ok(Some(c)) => c.to_string(),
+                        _ => {
+                            return Err((
+                                line_at(position),
+                                format!("unknown entity `&{};`", String::from_utf8_lossy(name)),
+                            ))
+                        }
+                    },
                 };
-                append(&mut files, &mut unit, field, note, &resolved);
+                push_text(&mut unit, field, &inline, alt_depth, &mut alt_text, &mut context, &resolved);
             }
-            Event::End(e) => match e.name().as_ref() {
-                b"trans-unit" => {
-                    if let (Some(u), Some(f)) = (unit.take(), files.last_mut()) {
-                        f.units.push(u);
+            Event::End(e) => {
+                let name = e.local_name().as_ref().to_vec();
+                if alt_depth > 0 {
+                    if name == b"alt-trans" {
+                        alt_depth -= 1;
+                        if alt_depth == 0 {
+                            if let Some((u, ..)) = unit.as_mut() {
+                                if !alt_text.trim().is_empty() {
+                                    u.suggestions.push(std::mem::take(&mut alt_text));
+                                }
+                            }
+                        }
                     }
+                    continue;
                 }
-                b"source" | b"target" => field = None,
-                b"note" => note = false,
-                _ => {}
-            },
+                if inline.last().is_some_and(|(n, _)| *n == name) {
+                    inline.pop();
+                    if name == b"g" {
+                        if let Some((u, ..)) = unit.as_mut() {
+                            let pieces = if field == Field::Source { &mut u.source } else { &mut u.target };
+                            pieces.push(Piece::CloseRef);
+                        }
+                    }
+                    continue;
+                }
+                match name.as_slice() {
+                    b"source" | b"target" => field = Field::Other,
+                    b"context" => {
+                        if location_is_source {
+                            if let Some((_, _, location, _)) = unit.as_mut() {
+                                location.get_or_insert(context.trim().to_string());
+                            }
+                        }
+                        field = Field::Other;
+                    }
+                    b"trans-unit" => {
+                        if let Some((mut u, resname, location, id)) = unit.take() {
+                            // Ours are page paths with `#` or `i18n:` keys; tools renumber `id`.
+                            let ours = |s: &String| s.contains('#') || s.starts_with("i18n:");
+                            u.id = resname.filter(ours).or(location.filter(ours)).or(id).unwrap_or_default();
+                            if !u.header {
+                                out.units.push(u);
+                            }
+                        }
+                    }
+                    _ => {}
+                }
+            }
             Event::Eof => break,
             _ => {}
         }
     }
-    Ok((target_lang, files))
+    Ok(out)
 }
 
-fn append(
-    files: &mut [XliffFile],
-    unit: &mut Option<(String, String, String)>,
-    field: Option<&str>,
-    note: bool,
+fn inline_name(name: &[u8]) -> bool {
+    let local = name.rsplit(|&b| b == b':').next().unwrap_or(name);
+    matches!(local, b"g" | b"x" | b"bx" | b"ex" | b"bpt" | b"ept" | b"ph" | b"it" | b"mrk" | b"sub")
+}
+
+fn push_text(
+    unit: &mut Option<OpenUnit>,
+    field: Field,
+    inline: &[(Vec<u8>, usize)],
+    alt_depth: usize,
+    alt_text: &mut String,
+    context: &mut String,
     s: &str,
 ) {
-    if let Some(u) = unit.as_mut() {
-        match field {
-            Some("source") => u.1.push_str(s),
-            Some("target") => u.2.push_str(s),
-            _ => {}
-        }
-    } else if note {
-        if let (Some(f), Some(d)) = (files.last_mut(), s.strip_prefix("source-digest:")) {
-            f.source_digest = d.to_string();
-        }
+    if alt_depth > 0 {
+        alt_text.push_str(s);
+        return;
     }
-}
-
-fn line_at(text: &str, offset: usize) -> usize {
-    text[..offset.min(text.len())].matches('\n').count() + 1
-}
-
-/// Units of the UI strings a language lacks, keyed `i18n:<key>`.
-pub fn string_units(
-    source: &BTreeMap<String, String>,
-    target: &BTreeMap<String, String>,
-) -> Vec<(String, String, String)> {
-    source
-        .iter()
-        .filter(|(k, _)| !target.contains_key(*k))
-        .map(|(k, v)| (format!("i18n:{k}"), v.clone(), String::new()))
-        .collect()
+    if field == Field::Context {
+        context.push_str(s);
+        return;
+    }
+    let Some((u, ..)) = unit.as_mut() else { return };
+    let pieces = match field {
+        Field::Source => &mut u.source,
+        Field::Target => &mut u.target,
+        _ => return,
+    };
+    // Inside bpt/ept/ph/it the text is the code's Markdown; elsewhere (and inside g, mrk) text.
+    let native = inline.iter().any(|(n, _)| matches!(n.as_slice(), b"bpt" | b"ept" | b"ph" | b"it"));
+    match (pieces.last_mut(), native) {
+        (Some(Piece::Text(t)), false) => t.push_str(s),
+        (Some(Piece::Native(t)), true) => t.push_str(s),
+        (_, false) => pieces.push(Piece::Text(s.to_string())),
+        (_, true) => pieces.push(Piece::Native(s.to_string())),
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    const BODY: &str = "Intro line one\nline two.[^1]\n\n## Restore test {#restore-test}\n\n- [ ] Tick *this*\n  1. Nested step\n\n> [!WARNING]\n> Do not switch off.\n\n| Copy | Where |\n| --- | --- |\n| 1 | Office |\n\n```\ncode stays\n```\n[^1]: ENISA, 2023.\n";
+    use crate::units::Syntax;
 
     #[test]
-    fn structure_survives_a_round_trip() {
-        let pieces = segment(BODY);
-        let texts: Vec<&str> = pieces.iter().filter_map(Piece::text).collect();
-        assert_eq!(
-            texts,
-            [
-                "Intro line one\nline two.[^1]",
-                "Restore test",
-                "Tick *this*",
-                "Nested step",
-                "Do not switch off.",
-                "Copy",
-                "Where",
-                "1",
-                "Office",
-                "ENISA, 2023."
-            ]
-        );
-        assert_eq!(reassemble(&pieces, |_, t| t.to_string()), BODY, "identity round trip");
-        let upper = reassemble(&pieces, |_, t| t.to_uppercase());
+    fn units_round_trip_with_codes_notes_and_states() {
+        let unit = Unit {
+            id: "guidance/a & b.md#restore/1".into(),
+            source: "See [the check](c.md \"t\") & <b>.[^1]".into(),
+            target: "Siehe [die Prüfung](c.md \"t\").[^1]".into(),
+            syntax: Syntax::Markdown,
+            state: UnitState::NeedsReview,
+            note: "Backups › Restore".into(),
+        };
+        let xml = write_xliff("en", "de", &[("guidance/a & b.md".into(), vec![unit.clone()])]);
         assert!(
-            reassemble(&segment("## What to do\n"), |_, t| t.to_uppercase()).starts_with("## WHAT TO DO {#what-to-do}")
+            xml.contains("<bpt id=\"1\" ctype=\"link\">[</bpt>the check<ept id=\"1\">](c.md &quot;t&quot;)</ept>"),
+            "{xml}"
         );
-        assert!(upper.contains("## RESTORE TEST {#restore-test}\n"));
-        assert!(upper.contains("- [ ] TICK *THIS*\n"));
-        assert!(upper.contains("> [!WARNING]\n> DO NOT SWITCH OFF.\n"));
-        assert!(upper.contains("| COPY | WHERE |\n| --- | --- |\n"));
-        assert!(upper.contains("```\ncode stays\n```\n"));
-        assert!(upper.contains("[^1]: ENISA, 2023.\n"));
+        assert!(xml.contains("<ph id=\"3\" ctype=\"x-footnote\">[^1]</ph>"), "{xml}");
+        assert!(xml.contains("state=\"needs-review-translation\""));
+        let read = read_xliff(&xml).unwrap();
+        assert_eq!(read.target_lang.as_deref(), Some("de"));
+        let u = &read.units[0];
+        assert_eq!(u.id, unit.id);
+        assert_eq!(u.line, 5);
+        assert_eq!(crate::exchange::flatten_pieces(&u.source, &[]).unwrap(), unit.source);
+        assert_eq!(crate::exchange::flatten_pieces(&u.target, &[]).unwrap(), unit.target);
+        assert!(!u.confirmed);
     }
 
     #[test]
-    fn xliff_round_trips_escaped_text() {
-        let files = vec![XliffFile {
-            original: "guidance/a & b.md".into(),
-            source_digest: "abc".into(),
-            units: vec![("a.md#1".into(), "Use <b> & \"quotes\"\nsecond line".into(), "Usa <b> & «virgolette»".into())],
-        }];
-        let xml = write_xliff("en", "it", &files);
-        let (lang, read) = read_xliff(&xml).unwrap();
-        assert_eq!(lang, "it");
-        assert_eq!(read, files);
-        assert!(read_xliff("<xliff><file").is_err());
+    fn alt_trans_is_a_suggestion_and_cdata_is_text() {
+        let xml = "<xliff version=\"1.2\"><file target-language=\"fr\"><body>\n<trans-unit id=\"1\" resname=\"a.md#description\">\n<source>Desc</source>\n<target state=\"translated\"><![CDATA[Déjà <vu> & plus]]></target>\n<alt-trans><target>FR-DESCALT-FUZZY</target></alt-trans>\n</trans-unit>\n<trans-unit id=\"2\"><source>x</source><alt-trans match-quality=\"80\"><target>ALT</target></alt-trans></trans-unit></body></file></xliff>";
+        let read = read_xliff(xml).unwrap();
+        let u = &read.units[0];
+        assert_eq!(u.id, "a.md#description");
+        assert_eq!(crate::exchange::flatten_pieces(&u.target, &[]).unwrap(), "Déjà <vu> & plus");
+        assert_eq!(u.suggestions, ["FR-DESCALT-FUZZY"]);
+        assert!(u.confirmed);
+        assert!(read.units[1].target.is_empty(), "an alt-trans never becomes the target");
+        let err = read_xliff("<xliff>\n<file>\n<body></file>").unwrap_err();
+        assert_eq!(err.0, 3);
     }
 }

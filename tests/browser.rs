@@ -154,3 +154,13 @@ fn not_found_page_works_at_any_depth_and_in_a_sub_folder() {
     sub.build_ok();
     run_node_with("notfound.mjs", &sub.public(), &["/sub/"]);
 }
+
+#[test]
+fn plural_forms_follow_the_language_in_chromium() {
+    if !browser_available() {
+        return;
+    }
+    let t = SiteTest::fixture("exchange");
+    t.build_ok();
+    run_node("plurals.mjs", &t.public());
+}

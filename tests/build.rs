@@ -119,7 +119,11 @@ fn fallback_page_names_missing_translation() {
     assert_eq!(attr(&page, "html", "lang").as_deref(), Some("it"));
     assert_eq!(attr(&page, "meta[name=robots]", "content").as_deref(), Some("noindex"));
     assert_eq!(attr(&page, "article", "lang").as_deref(), Some("en"), "the English text is marked for screen readers");
-    assert!(text(&page, ".fallback-notice").contains("English"), "notice names the source language");
+    assert!(
+        text(&page, ".fallback-notice").contains("(inglese)"),
+        "the notice names the source language in the reader's language: {}",
+        text(&page, ".fallback-notice")
+    );
     assert_eq!(text(&page, "h1"), "Updates");
     // A translated page is indexable and carries no notice.
     let translated = t.html("it/guidance/backup.html");

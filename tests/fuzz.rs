@@ -1,5 +1,5 @@
 //! Property-based fuzzing of everything a user hands the tool as text: front matter, Markdown
-//! bodies, tool data (self-assessment and quiz TOML) and XLIFF exchange files. Each property
+//! bodies, tool data (self-assessment and quiz TOML) and exchange files (XLIFF and PO). Each property
 //! runs the real code on generated or mutated input and asserts that it returns (diagnostics
 //! are fine, a panic or an abort is not). The seed is fixed, so CI runs the same cases every
 //! time; `PORTAL_FUZZ_CASES` runs more on a developer's machine.
@@ -309,6 +309,22 @@ fn xliff_files_never_panic() {
         .unwrap();
 }
 
+const PO: &str = "msgid \"\"\nmsgstr \"\"\n\"Language: it\\n\"\n\n#. Backups › Restore test\n#, fuzzy\nmsgctxt \"guidance/backups.md#restore-test/1\"\nmsgid \"Test a restore \\\"monthly\\\".\"\nmsgstr \"\"\n\"Provate un ripristino \"\n\"ogni mese.\"\n\n";
+
+#[test]
+fn po_files_never_panic() {
+    for (_, bytes) in corpus("po") {
+        let _ = health_cyber_portal::po::read_po(&String::from_utf8_lossy(&bytes));
+    }
+    assert!(health_cyber_portal::po::read_po(PO).is_ok(), "the seed file is valid");
+    runner()
+        .run(&mutations(), |mutations| {
+            let _ = health_cyber_portal::po::read_po(&mutate(PO, &mutations));
+            Ok(())
+        })
+        .unwrap();
+}
+
 /// The least time of three runs of `work`: the machine's noise only ever adds time.
 fn least_of_three(mut work: impl FnMut()) -> Duration {
     (0..3)
@@ -350,4 +366,8 @@ fn work_grows_linearly_with_the_input() {
     let unit = "      <trans-unit id=\"u\" xml:space=\"preserve\">\n        <source>A &amp; b</source>\n        <target>C</target>\n      </trans-unit>\n";
     let xliff = |n: usize| XLIFF.replace("    </body>", &format!("{}    </body>", unit.repeat(n)));
     assert_linear("xliff read", xliff, |text| drop(health_cyber_portal::xliff::read_xliff(text)));
+
+    let entry = "#. A › B\nmsgctxt \"guidance/a.md#b/1\"\nmsgid \"One\"\nmsgstr \"Uno\"\n\n";
+    let po = |n: usize| format!("{PO}{}", entry.repeat(n));
+    assert_linear("po read", po, |text| drop(health_cyber_portal::po::read_po(text)));
 }

@@ -70,6 +70,11 @@ pub struct FrontMatter {
     pub translation_key: Option<String>,
     /// In a translation: digest of the source file it was translated from.
     pub source_digest: Option<String>,
+    /// In a translation: what each unit was translated from, as `"<unit id> <digest of the
+    /// source unit's text>"` (written by `portal i18n stamp` and `import`; see
+    /// `translation_state`).
+    #[serde(default)]
+    pub source_units: Vec<String>,
     /// A checklist done again and again (`repeat = "monthly"`): each run is recorded with its
     /// date and who did it, instead of ticks that last forever.
     pub repeat: Option<Repeat>,

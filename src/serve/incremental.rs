@@ -244,6 +244,10 @@ impl Engine {
                 pages.insert(index);
             }
         }
+        if !pages.is_empty() {
+            // A source's edit can make its translations stale (or current again).
+            snapshot.site.refresh_translations();
+        }
         let site = &snapshot.site;
         let body_routes: Vec<usize> =
             site.routes.routes.iter().enumerate().filter(|(_, r)| pages.contains(&r.page)).map(|(i, _)| i).collect();

@@ -186,12 +186,32 @@ impl Theme {
                     .flat_map(|m| m.iter().map(|(k, v)| (k.clone(), v.clone())))
                     .collect(),
             );
+            let plural_table = Arc::clone(&table);
             instance.register_function("t", move |args: &HashMap<String, tera::Value>| {
                 let key = args
                     .get("key")
                     .and_then(|v| v.as_str())
                     .ok_or_else(|| tera::Error::msg("t() needs key=\"...\""))?;
                 Ok(tera::Value::String(table.get(key).cloned().unwrap_or_else(|| key.to_string())))
+            });
+            // `plural(key="search.results")`: the forms of a count string in this language's
+            // plural categories, as JSON for a `data-` attribute (the browser picks one with
+            // Intl.PluralRules); with `count=n`, the form for n with `{count}` filled in.
+            let plural_lang = lang.clone();
+            instance.register_function("plural", move |args: &HashMap<String, tera::Value>| {
+                let key = args
+                    .get("key")
+                    .and_then(|v| v.as_str())
+                    .ok_or_else(|| tera::Error::msg("plural() needs key=\"...\""))?;
+                let forms = crate::i18n::plural_forms(&plural_lang, key, |k| plural_table.get(k).cloned());
+                match args.get("count").and_then(|v| v.as_u64()) {
+                    Some(n) => {
+                        let category = crate::i18n::plural_category(&plural_lang, n);
+                        let form = forms.get(category).cloned().unwrap_or_default();
+                        Ok(tera::Value::String(form.replace("{count}", &n.to_string())))
+                    }
+                    None => serde_json::to_string(&forms).map(tera::Value::String).map_err(tera::Error::msg),
+                }
             });
             by_lang.insert(lang.clone(), instance);
         }

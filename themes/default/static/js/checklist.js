@@ -60,9 +60,29 @@
     });
   }
 
+  /** The form of a count string for n: the attribute holds one form per CLDR plural category
+   * (JSON from the strings file) and Intl.PluralRules picks the page language's. */
+  function pluralForm(text, n) {
+    if (!text || text.charAt(0) !== "{" || text.charAt(1) !== '"') return text || "";
+    let forms;
+    try {
+      forms = JSON.parse(text);
+    } catch (e) {
+      return text;
+    }
+    let category = "other";
+    try {
+      category = new Intl.PluralRules(lang).select(Number(n));
+    } catch (e) {
+      category = "other";
+    }
+    return forms[category] || forms.other || "";
+  }
+
   function progress() {
     const done = boxes.filter((b) => b.checked).length;
-    status.textContent = msg("progress", { done, total: boxes.length });
+    status.textContent = pluralForm(msg("progress"), boxes.length)
+      .split("{done}").join(String(done)).split("{total}").join(String(boxes.length));
   }
 
   /** Offers to undo what was just done: `restore` brings the previous state back. */

@@ -915,6 +915,24 @@
     return String(template || '{count}').replace('{count}', String(count));
   }
 
+  // "N results" in the plural form of the search's language: the forms per CLDR category come
+  // from the strings file (data-plural-results, JSON), Intl.PluralRules picks one.
+  function resultCount(element, count) {
+    var forms = {};
+    try {
+      forms = JSON.parse(element.getAttribute('data-plural-results') || '{}');
+    } catch (e) {
+      forms = {};
+    }
+    var category = 'other';
+    try {
+      category = new Intl.PluralRules(element.getAttribute('data-search-lang') || undefined).select(count);
+    } catch (e) {
+      category = 'other';
+    }
+    return format(forms[category] || forms.other, count);
+  }
+
   function renderExcerpt(container, pieces) {
     pieces.forEach(function (piece) {
       if (piece.mark) {
@@ -1031,7 +1049,7 @@
         list.appendChild(all);
       }
       var message = result.total === 0 ? form.getAttribute('data-msg-none')
-        : format(result.total === 1 ? form.getAttribute('data-msg-one') : form.getAttribute('data-msg-many'), result.total);
+        : resultCount(form, result.total);
       if (status) status.textContent = message || '';
       list.hidden = result.hits.length === 0;
       input.setAttribute('aria-expanded', result.hits.length ? 'true' : 'false');
@@ -1134,7 +1152,7 @@
           list.appendChild(li);
         });
         var message = result.total === 0 ? page.getAttribute('data-msg-none')
-          : format(result.total === 1 ? page.getAttribute('data-msg-one') : page.getAttribute('data-msg-many'), result.total);
+          : resultCount(page, result.total);
         if (status) status.textContent = message || '';
         if (more) more.hidden = result.hits.length < limit;
       }, function () {

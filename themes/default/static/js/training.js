@@ -10,8 +10,30 @@
   if (!root) return;
   const key = root.getAttribute("data-storage-key");
 
+  /** The form of a count string for n: the attribute holds one form per CLDR plural category
+   * (JSON from the strings file) and Intl.PluralRules picks the page language's. */
+  function pluralForm(text, n) {
+    if (!text || text.charAt(0) !== "{" || text.charAt(1) !== '"') return text || "";
+    let forms;
+    try {
+      forms = JSON.parse(text);
+    } catch (e) {
+      return text;
+    }
+    let category = "other";
+    try {
+      category = new Intl.PluralRules(document.documentElement.lang || undefined).select(Number(n));
+    } catch (e) {
+      category = "other";
+    }
+    return forms[category] || forms.other || "";
+  }
+
+  /** A UI string from data-msg-* with {placeholders} filled; a count string takes the plural
+   * form of `values.total` (progress lines) or `values.count`. */
   function msg(name, values) {
-    let text = root.getAttribute("data-msg-" + name) || "";
+    const n = values && (values.total !== undefined ? values.total : values.count);
+    let text = pluralForm(root.getAttribute("data-msg-" + name) || "", n);
     Object.keys(values || {}).forEach((k) => {
       text = text.split("{" + k + "}").join(String(values[k]));
     });
