@@ -266,8 +266,10 @@ fn quiz_options_and_certificate_conditions_are_rendered() {
 fn italian_assessment_missing_a_question_fails_naming_file_and_id() {
     // The Italian file lacks `backup-restore`; the message points where it belongs.
     let t = SiteTest::fixture("invalid/assessment-missing-question");
-    let err =
-        assert_build_fails(&t, &["content/it/tools/self-assessment.toml:37: error: missing question `backup-restore`"]);
+    let err = assert_build_fails(
+        &t,
+        &["content/it/tools/self-assessment.toml:37:6: error: missing question `backup-restore`"],
+    );
     assert!(err.contains("content/en/tools/self-assessment.toml:37 has it"), "{err}");
     let check = t.run(&["check"]);
     assert_eq!(check.status.code(), Some(1), "{}", stderr(&check));
@@ -281,8 +283,8 @@ fn quiz_whose_correct_answer_is_not_an_option_fails() {
     assert_build_fails(
         &t,
         &[
-            "content/en/training/basics/quiz.toml:6: error: question `q1`: the correct answer `e` is not one of its options (a, b)",
-            "content/it/training/basics/quiz.toml:6: error: question `q1`: the correct answer is `b` here but `e`",
+            "content/en/training/basics/quiz.toml:6:11: error: question `q1`: the correct answer `e` is not one of its options (a, b)",
+            "content/it/training/basics/quiz.toml:6:11: error: question `q1`: the correct answer is `b` here but `e`",
         ],
     );
 }
@@ -295,7 +297,7 @@ fn points_that_differ_from_the_source_fail() {
     t.write(path, &it.replacen("points = 2", "points = 3", 1));
     assert_build_fails(
         &t,
-        &["content/it/tools/self-assessment.toml:5: error: answer `yes` scores 3 here but 2 in content/en/tools/self-assessment.toml:5"],
+        &["content/it/tools/self-assessment.toml:5:10: error: answer `yes` scores 3 here but 2 in content/en/tools/self-assessment.toml:5"],
     );
 }
 
@@ -312,8 +314,8 @@ fn broken_advice_link_and_anchor_name_their_lines() {
     assert_build_fails(
         &t,
         &[
-            "content/en/tools/self-assessment.toml:32: error: broken link: `../guidance/backup.md`",
-            "content/en/tools/self-assessment.toml:42: error: broken anchor: `#restore`",
+            "content/en/tools/self-assessment.toml:32:31: error: broken link: `../guidance/backup.md`",
+            "content/en/tools/self-assessment.toml:42:36: error: broken anchor: `#restore`",
         ],
     );
 }

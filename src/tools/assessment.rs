@@ -8,7 +8,7 @@ use std::path::Path;
 use serde::Deserialize;
 use toml::Spanned;
 
-use super::{check_id, line_of, Located};
+use super::{check_id, error_at, Located};
 use crate::config::toml_diagnostic;
 use crate::error::Diagnostic;
 
@@ -77,9 +77,7 @@ pub fn parse_assessment(path: &Path, text: &str) -> Result<Assessment, Diagnosti
 /// questions, and a scale whose best answer scores above zero.
 pub fn check_assessment(file: &Located, a: &Assessment) -> Vec<Diagnostic> {
     let mut out = Vec::new();
-    let err = |span: std::ops::Range<usize>, message: String| {
-        Diagnostic::error(file.path, line_of(file.text, &span), 0, message)
-    };
+    let err = |span: std::ops::Range<usize>, message: String| error_at(file.path, file.text, &span, message);
     if a.answers.is_empty() {
         out.push(Diagnostic::error(file.path, 1, 0, "no answers: add [[answers]] tables (id, label, points)"));
     }
@@ -137,6 +135,7 @@ pub fn check_assessment(file: &Located, a: &Assessment) -> Vec<Diagnostic> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::tools::line_of;
 
     pub const VALID: &str = r#"
 [[answers]]

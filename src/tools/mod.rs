@@ -39,6 +39,17 @@ pub fn line_of(text: &str, span: &Range<usize>) -> usize {
     line_col(text, span.start).0
 }
 
+/// The 1-based line and column (in characters) at which a span starts.
+pub fn position_of(text: &str, span: &Range<usize>) -> (usize, usize) {
+    line_col(text, span.start)
+}
+
+/// An error located at the start of a span of a data file.
+pub fn error_at(path: &Path, text: &str, span: &Range<usize>, message: impl Into<String>) -> Diagnostic {
+    let (line, column) = position_of(text, span);
+    Diagnostic::error(path, line, column, message)
+}
+
 /// Ids end up in HTML ids, storage keys and exported answers: lowercase ASCII letters, digits
 /// and inner hyphens keep them safe everywhere and identical across languages.
 pub fn is_valid_id(id: &str) -> bool {
@@ -50,17 +61,17 @@ pub fn is_valid_id(id: &str) -> bool {
 
 /// Checks one id's syntax and uniqueness among `seen` (which it joins).
 pub fn check_id(file: &Located, what: &str, id: &Spanned<String>, seen: &mut BTreeSet<String>) -> Option<Diagnostic> {
-    let line = line_of(file.text, &id.span());
+    let (line, column) = position_of(file.text, &id.span());
     if !is_valid_id(id.get_ref()) {
         return Some(Diagnostic::error(
             file.path,
             line,
-            0,
+            column,
             format!("{what} id `{}` is not valid: use lowercase letters, digits and hyphens", id.get_ref()),
         ));
     }
     if !seen.insert(id.get_ref().clone()) {
-        return Some(Diagnostic::error(file.path, line, 0, format!("duplicate {what} id `{}`", id.get_ref())));
+        return Some(Diagnostic::error(file.path, line, column, format!("duplicate {what} id `{}`", id.get_ref())));
     }
     None
 }

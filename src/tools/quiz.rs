@@ -8,7 +8,7 @@ use std::path::Path;
 use serde::Deserialize;
 use toml::Spanned;
 
-use super::{check_id, line_of, Located};
+use super::{check_id, error_at, Located};
 use crate::config::toml_diagnostic;
 use crate::error::Diagnostic;
 
@@ -49,9 +49,7 @@ pub fn parse_quiz(path: &Path, text: &str) -> Result<Quiz, Diagnostic> {
 /// and a correct answer that is one of them.
 pub fn check_quiz(file: &Located, quiz: &Quiz) -> Vec<Diagnostic> {
     let mut out = Vec::new();
-    let err = |span: std::ops::Range<usize>, message: String| {
-        Diagnostic::error(file.path, line_of(file.text, &span), 0, message)
-    };
+    let err = |span: std::ops::Range<usize>, message: String| error_at(file.path, file.text, &span, message);
     if !(0..=100).contains(quiz.pass_mark.get_ref()) {
         out.push(err(
             quiz.pass_mark.span(),
@@ -90,6 +88,7 @@ pub fn check_quiz(file: &Located, quiz: &Quiz) -> Vec<Diagnostic> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::tools::line_of;
 
     const VALID: &str = r#"pass_mark = 70
 

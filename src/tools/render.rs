@@ -4,7 +4,7 @@
 
 use serde::Serialize;
 
-use super::{line_of, resolve_link, Definition, Loaded};
+use super::{error_at, resolve_link, Definition, Loaded};
 use crate::content::routes::relative_url;
 use crate::content::Kind;
 use crate::error::Diagnostic;
@@ -290,7 +290,7 @@ fn assessment_view(
                         .filter_map(|link| match resolve_link(site, bodies, index, link.href.get_ref()) {
                             Ok(url) => Some(LinkView { title: link.title.clone(), url }),
                             Err(message) => {
-                                problems.push(Diagnostic::error(file, line_of(text, &link.href.span()), 0, message));
+                                problems.push(error_at(file, text, &link.href.span(), message));
                                 None
                             }
                         })

@@ -5,20 +5,24 @@
 
 use super::assessment::Assessment;
 use super::quiz::Quiz;
-use super::{line_of, Located};
+use super::{error_at, line_of, position_of, Located};
 use crate::error::Diagnostic;
 
 /// An id and the line it sits on.
 struct Item<'a> {
     id: &'a str,
     line: usize,
+    column: usize,
 }
 
 fn items<'a, T>(file: &Located, list: &'a [T], id: impl Fn(&'a T) -> &'a toml::Spanned<String>) -> Vec<Item<'a>> {
     list.iter()
         .map(|x| {
             let id = id(x);
-            Item { id: id.get_ref(), line: line_of(file.text, &id.span()) }
+            {
+                let (line, column) = position_of(file.text, &id.span());
+                Item { id: id.get_ref(), line, column }
+            }
         })
         .collect()
 }
@@ -44,11 +48,11 @@ fn compare_ids(
             .iter()
             .find_map(|n| find(n.id))
             .or_else(|| in_source[..i].iter().rev().find_map(|p| find(p.id)))
-            .map_or(1, |item| item.line);
+            .map_or((1, 0), |item| (item.line, item.column));
         out.push(Diagnostic::error(
             locale.path,
-            line,
-            0,
+            line.0,
+            line.1,
             format!(
                 "missing {what} `{}`{scope}: {}:{} has it, and every language needs the same {what}s",
                 s.id,
@@ -62,7 +66,7 @@ fn compare_ids(
             out.push(Diagnostic::error(
                 locale.path,
                 l.line,
-                0,
+                l.column,
                 format!(
                     "{what} `{}`{scope} is not in the source {}: remove it, or add it there first",
                     l.id,
@@ -76,7 +80,7 @@ fn compare_ids(
             out.push(Diagnostic::error(
                 locale.path,
                 l.line,
-                0,
+                l.column,
                 format!(
                     "{what}s{scope} are in another order than in {}: `{}` is expected here, not `{}`",
                     source.path.display(),
@@ -105,10 +109,10 @@ pub fn compare_assessments(locale: &Located, l: &Assessment, source: &Located, s
             continue;
         };
         if la.points.get_ref() != sa.points.get_ref() {
-            out.push(Diagnostic::error(
+            out.push(error_at(
                 locale.path,
-                line_of(locale.text, &la.points.span()),
-                0,
+                locale.text,
+                &la.points.span(),
                 format!(
                     "answer `{}` scores {} here but {} in {}:{}: points are the same in every language",
                     la.id.get_ref(),
@@ -141,10 +145,10 @@ pub fn compare_assessments(locale: &Located, l: &Assessment, source: &Located, s
             continue;
         };
         if lq.theme.get_ref() != sq.theme.get_ref() {
-            out.push(Diagnostic::error(
+            out.push(error_at(
                 locale.path,
-                line_of(locale.text, &lq.theme.span()),
-                0,
+                locale.text,
+                &lq.theme.span(),
                 format!(
                     "question `{}` is in theme `{}` here but `{}` in {}",
                     lq.id.get_ref(),
@@ -162,10 +166,10 @@ pub fn compare_assessments(locale: &Located, l: &Assessment, source: &Located, s
 pub fn compare_quizzes(locale: &Located, l: &Quiz, source: &Located, s: &Quiz) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     if l.pass_mark.get_ref() != s.pass_mark.get_ref() {
-        out.push(Diagnostic::error(
+        out.push(error_at(
             locale.path,
-            line_of(locale.text, &l.pass_mark.span()),
-            0,
+            locale.text,
+            &l.pass_mark.span(),
             format!(
                 "pass_mark is {} here but {} in {}",
                 l.pass_mark.get_ref(),
@@ -196,10 +200,10 @@ pub fn compare_quizzes(locale: &Located, l: &Quiz, source: &Located, s: &Quiz) -
             &items(source, &sq.options, |o| &o.id),
         ));
         if lq.correct.get_ref() != sq.correct.get_ref() {
-            out.push(Diagnostic::error(
+            out.push(error_at(
                 locale.path,
-                line_of(locale.text, &lq.correct.span()),
-                0,
+                locale.text,
+                &lq.correct.span(),
                 format!(
                     "question `{}`: the correct answer is `{}` here but `{}` in {}",
                     lq.id.get_ref(),
