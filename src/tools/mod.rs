@@ -318,6 +318,6 @@ mod tests {
         let mut seen = BTreeSet::new();
         assert!(check_id(&file, "answer", &Spanned::new(5..8, "a".into()), &mut seen).is_none());
         let d = check_id(&file, "answer", &Spanned::new(15..18, "a".into()), &mut seen).unwrap();
-        assert_eq!(d.to_string(), "x.toml:2: error: duplicate answer id `a`");
+        assert_eq!(d.to_string(), "x.toml:2:7: error: duplicate answer id `a`");
     }
 }

@@ -119,7 +119,7 @@ options = [
         let problems = check(&VALID.replace("correct = \"b\"", "correct = \"e\""));
         assert_eq!(
             problems,
-            ["quiz.toml:6: error: question `q1`: the correct answer `e` is not one of its options (a, b)"]
+            ["quiz.toml:6:11: error: question `q1`: the correct answer `e` is not one of its options (a, b)"]
         );
     }
 
@@ -127,7 +127,7 @@ options = [
     fn pass_mark_and_option_count_are_checked() {
         let text = VALID.replace("pass_mark = 70", "pass_mark = 170").replace("  { id = \"a\", text = \"A\" },\n", "");
         let problems = check(&text);
-        assert!(problems.iter().any(|p| p.starts_with("quiz.toml:1: error: pass_mark 170")), "{problems:?}");
+        assert!(problems.iter().any(|p| p.starts_with("quiz.toml:1:13: error: pass_mark 170")), "{problems:?}");
         assert!(problems.iter().any(|p| p.contains("at least two options")), "{problems:?}");
     }
 

@@ -283,12 +283,12 @@ advice = "Monthly."
         );
         assert_eq!(
             compare(&without),
-            ["it/a.toml:22: error: missing question `backup-restore`: en/a.toml:22 has it, and every language needs the same questions"]
+            ["it/a.toml:22:6: error: missing question `backup-restore`: en/a.toml:22 has it, and every language needs the same questions"]
         );
         // The last question missing: the previous one is the nearest place.
         let end = SOURCE.find("\n[[questions]]\nid = \"backup-monthly\"").unwrap();
         let problems = compare(&SOURCE[..end + 1]);
-        assert!(problems[0].starts_with("it/a.toml:22: error: missing question `backup-monthly`"), "{problems:?}");
+        assert!(problems[0].starts_with("it/a.toml:22:6: error: missing question `backup-monthly`"), "{problems:?}");
     }
 
     #[test]
@@ -296,14 +296,14 @@ advice = "Monthly."
         let problems = compare(&SOURCE.replace("points = 2", "points = 3"));
         assert_eq!(problems.len(), 1);
         assert!(
-            problems[0].starts_with("it/a.toml:4: error: answer `yes` scores 3 here but 2 in en/a.toml:4"),
+            problems[0].starts_with("it/a.toml:4:10: error: answer `yes` scores 3 here but 2 in en/a.toml:4"),
             "{problems:?}"
         );
         let problems = compare(&SOURCE.replace("\"backup-monthly\"", "\"backup-weekly\""));
         assert!(problems.iter().any(|p| p.contains("missing question `backup-monthly`")));
         assert!(problems
             .iter()
-            .any(|p| p.starts_with("it/a.toml:28: error: question `backup-weekly` is not in the source")));
+            .any(|p| p.starts_with("it/a.toml:28:6: error: question `backup-weekly` is not in the source")));
         let swapped = SOURCE
             .replace("\"backup-offline\"", "\"tmp\"")
             .replace("\"backup-restore\"", "\"backup-offline\"")
@@ -327,12 +327,12 @@ advice = "Monthly."
                 .iter()
                 .map(ToString::to_string)
                 .collect();
-        assert!(problems.iter().any(|p| p.starts_with("nl/q.toml:1: error: pass_mark is 80")), "{problems:?}");
+        assert!(problems.iter().any(|p| p.starts_with("nl/q.toml:1:13: error: pass_mark is 80")), "{problems:?}");
         assert!(problems.iter().any(|p| p.contains("missing option `b` in question `q1`")), "{problems:?}");
         assert!(
             problems
                 .iter()
-                .any(|p| p.starts_with("nl/q.toml:5: error: question `q1`: the correct answer is `b` here but `a`")),
+                .any(|p| p.starts_with("nl/q.toml:5:11: error: question `q1`: the correct answer is `b` here but `a`")),
             "{problems:?}"
         );
     }
