@@ -187,7 +187,9 @@ links = [{ title = "Backups", href = "../guidance/backups.md" }]
         let text = VALID.replace("theme = \"backup\"", "theme = \"backups\"");
         let problems = check(&text);
         assert!(
-            problems.iter().any(|p| p.starts_with("a.toml:18:9: error: question `backup-offline` names theme `backups`")),
+            problems
+                .iter()
+                .any(|p| p.starts_with("a.toml:18:9: error: question `backup-offline` names theme `backups`")),
             "{problems:?}"
         );
         assert!(problems.iter().any(|p| p.contains("theme `backup` has no questions")), "{problems:?}");
