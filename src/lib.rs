@@ -398,6 +398,7 @@ fn search_doc(site: &Site, index: usize, section: markdown::Section) -> search::
         kind: page.front.kind.as_str().to_string(),
         audience: page.front.audience.clone(),
         topics: page.front.topics.clone(),
+        reference: page.front.reference,
     }
 }
 

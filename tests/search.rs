@@ -315,6 +315,7 @@ fn chinese_word_in_the_middle_of_a_long_sentence_is_found() {
         kind: "guidance".into(),
         audience: vec!["hospital".into()],
         topics: vec![],
+        reference: false,
     };
     let other = SearchDoc { url: "zh/news/other.html".into(), body: "培训课程".into(), ..doc.clone() };
     let dir = tempfile::tempdir().expect("temp dir");

@@ -78,6 +78,10 @@ pub struct FrontMatter {
     /// A checklist done again and again (`repeat = "monthly"`): each run is recorded with its
     /// date and who did it, instead of ticks that last forever.
     pub repeat: Option<Repeat>,
+    /// A reference page (the glossary): its headings are the terms it defines, not what it is
+    /// about, so search indexes them with the body and the pages about a term rank first.
+    #[serde(default)]
+    pub reference: bool,
 }
 
 /// How often a repeated checklist is done.

@@ -106,7 +106,7 @@ pub fn boilerplate_headings(docs: &[SearchDoc]) -> HashSet<String> {
 pub fn field_texts<'a>(doc: &'a SearchDoc, boilerplate: &HashSet<String>) -> [Vec<&'a str>; 4] {
     let heading = doc.section.as_str();
     let is_boilerplate = !heading.is_empty() && boilerplate.contains(&heading.trim().to_lowercase());
-    let (headings, body) = if is_boilerplate {
+    let (headings, body) = if is_boilerplate || doc.reference {
         (vec![], vec![heading, doc.body.as_str()])
     } else {
         (vec![heading], vec![doc.body.as_str()])

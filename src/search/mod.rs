@@ -37,6 +37,8 @@ pub struct SearchDoc {
     pub kind: String,
     pub audience: Vec<String>,
     pub topics: Vec<String>,
+    /// From a reference page (front matter `reference = true`): its heading counts as body.
+    pub reference: bool,
 }
 
 /// A file of the browser index, relative to the output root.

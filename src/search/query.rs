@@ -270,6 +270,7 @@ mod tests {
             kind: kind.into(),
             audience: vec!["hospital".into()],
             topics: vec![],
+            reference: false,
         }
     }
 

@@ -334,6 +334,7 @@ pub fn search_docs(page: &Page) -> Vec<SearchDoc> {
         kind: page.kind.clone(),
         audience: page.audience.clone(),
         topics: page.topics.clone(),
+        reference: false,
     };
     let mut docs = vec![doc(base.clone(), "", &page.lead)];
     for (i, (heading, body)) in page.sections.iter().enumerate() {
